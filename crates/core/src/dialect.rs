@@ -1,0 +1,122 @@
+//! The business rules that differ between the clouds, kept as data so the one model can
+//! consult them instead of branching on the cloud.
+
+use crate::Cloud;
+
+/// How a new version gets its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionIds {
+    /// The caller's token (AWS ClientRequestToken), else a generated UUID.
+    TokenOrUuid,
+    /// The caller must name it (Alibaba VersionId).
+    Caller,
+    /// `v1`, `v2`, … assigned by the service (Huawei).
+    Sequential,
+}
+
+/// Which versions count against the per-secret cap, and so which get evicted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionCap {
+    /// At most N versions without labels are kept (AWS); labelled ones never count.
+    Deprecated(usize),
+    /// At most N versions in all (Alibaba, Huawei); the oldest unlabelled go first.
+    Total(usize),
+}
+
+/// A sliding-window quota.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: usize,
+    pub window_secs: i64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Dialect {
+    pub cloud: Cloud,
+    pub current: &'static str,
+    pub previous: &'static str,
+    /// The label a rotation puts on its new version until it finishes.
+    pub pending: &'static str,
+    pub version_ids: VersionIds,
+    pub version_cap: VersionCap,
+    pub max_labels_per_version: usize,
+    /// Labels that can only be moved onto another version, never just removed.
+    pub move_only_labels: &'static [&'static str],
+    /// Whether moving a label that sits on another version needs the caller to name that
+    /// version (AWS `RemoveFromVersionId`).
+    pub move_names_holder: bool,
+    pub default_secret_type: &'static str,
+    pub rotation_limit: Option<RateLimit>,
+    pub recovery_window_days: (u32, u32),
+    pub default_recovery_window_days: u32,
+}
+
+pub static AWS: Dialect = Dialect {
+    cloud: Cloud::Aws,
+    current: "AWSCURRENT",
+    previous: "AWSPREVIOUS",
+    pending: "AWSPENDING",
+    version_ids: VersionIds::TokenOrUuid,
+    version_cap: VersionCap::Deprecated(100),
+    max_labels_per_version: 20,
+    move_only_labels: &["AWSCURRENT"],
+    move_names_holder: true,
+    default_secret_type: "",
+    rotation_limit: None,
+    recovery_window_days: (7, 30),
+    default_recovery_window_days: 30,
+};
+
+/// Alibaba RotateSecret: 50 per secret per hour.
+pub const ALIBABA_ROTATION_LIMIT: RateLimit = RateLimit {
+    max: 50,
+    window_secs: 3600,
+};
+
+pub static ALIBABA: Dialect = Dialect {
+    cloud: Cloud::Alibaba,
+    current: "ACSCurrent",
+    previous: "ACSPrevious",
+    pending: "ACSPending",
+    version_ids: VersionIds::Caller,
+    version_cap: VersionCap::Total(10),
+    max_labels_per_version: 10,
+    move_only_labels: &["ACSCurrent", "ACSPrevious"],
+    move_names_holder: false,
+    default_secret_type: "Generic",
+    rotation_limit: Some(ALIBABA_ROTATION_LIMIT),
+    recovery_window_days: (7, 30),
+    default_recovery_window_days: 30,
+};
+
+pub static HUAWEI: Dialect = Dialect {
+    cloud: Cloud::Huawei,
+    current: "SYSCURRENT",
+    previous: "SYSPREVIOUS",
+    pending: "SYSPENDING",
+    version_ids: VersionIds::Sequential,
+    version_cap: VersionCap::Total(20),
+    max_labels_per_version: 12,
+    move_only_labels: &["SYSCURRENT", "SYSPREVIOUS"],
+    move_names_holder: false,
+    default_secret_type: "COMMON",
+    rotation_limit: None,
+    recovery_window_days: (7, 30),
+    default_recovery_window_days: 30,
+};
+
+impl Cloud {
+    pub fn dialect(self) -> &'static Dialect {
+        match self {
+            Cloud::Aws => &AWS,
+            Cloud::Alibaba => &ALIBABA,
+            Cloud::Huawei => &HUAWEI,
+        }
+    }
+}
+
+impl Dialect {
+    pub fn is_system_label(&self, label: &str) -> bool {
+        label == self.current || label == self.previous || label == self.pending
+    }
+}

@@ -1,0 +1,553 @@
+//! Staging-label rules, the same for every cloud with the dialect supplying names and limits:
+//! a label sits on at most one version; moving *current* hands *previous* to the old holder;
+//! a version left with no label is deprecated and the first to be evicted.
+
+use crate::dialect::VersionCap;
+use crate::{CoreError, CoreResult, Dialect, Secret, Version};
+
+fn detach(secret: &mut Secret, label: &str) -> Option<String> {
+    let holder = secret.versions.iter_mut().find(|v| v.has_label(label))?;
+    holder.labels.retain(|l| l != label);
+    Some(holder.id.clone())
+}
+
+fn attach(secret: &mut Secret, label: &str, to: &str) {
+    if let Some(v) = secret.version_mut(to) {
+        if !v.has_label(label) {
+            v.labels.push(label.to_owned());
+        }
+    }
+}
+
+fn check_label_count(secret: &Secret, d: &Dialect, id: &str) -> CoreResult<()> {
+    match secret.version(id) {
+        Some(v) if v.labels.len() > d.max_labels_per_version => {
+            Err(CoreError::LimitExceeded(format!(
+                "a version can have at most {} staging labels",
+                d.max_labels_per_version
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Puts `label` on version `to`, taking it off its old holder. Moving the dialect's current
+/// label gives the old holder the previous label (taken off its own old holder); any other
+/// label on `to`, pending included, stays.
+pub fn move_label(secret: &mut Secret, d: &Dialect, label: &str, to: &str) -> CoreResult<()> {
+    if secret.version(to).is_none() {
+        return Err(CoreError::VersionNotFound {
+            version_id: to.to_owned(),
+        });
+    }
+    let old = secret.holder_id(label).map(str::to_owned);
+    if old.as_deref() == Some(to) {
+        return Ok(());
+    }
+    detach(secret, label);
+    attach(secret, label, to);
+    check_label_count(secret, d, to)?;
+    if label == d.current {
+        if let Some(old) = old {
+            detach(secret, d.previous);
+            attach(secret, d.previous, &old);
+            check_label_count(secret, d, &old)?;
+        }
+    }
+    Ok(())
+}
+
+/// Takes `label` off version `from`, which must hold it. Labels the dialect only lets move
+/// are refused.
+pub fn remove_label(secret: &mut Secret, d: &Dialect, label: &str, from: &str) -> CoreResult<()> {
+    if secret.version(from).is_none() {
+        return Err(CoreError::VersionNotFound {
+            version_id: from.to_owned(),
+        });
+    }
+    match secret.holder_id(label) {
+        Some(h) if h == from => {}
+        Some(h) => {
+            return Err(CoreError::LabelOnOtherVersion {
+                label: label.to_owned(),
+                holder: h.to_owned(),
+            })
+        }
+        None => {
+            return Err(CoreError::VersionLabelMismatch {
+                version_id: from.to_owned(),
+                label: label.to_owned(),
+            })
+        }
+    }
+    if d.move_only_labels.contains(&label) {
+        return Err(CoreError::ProtectedLabel {
+            label: label.to_owned(),
+        });
+    }
+    detach(secret, label);
+    Ok(())
+}
+
+/// The one "update version stage" rule for all clouds: move to `move_to`, remove from
+/// `remove_from`, or both. Where the dialect requires it, moving a label that another
+/// version holds needs that version named in `remove_from`.
+pub fn update_stage(
+    secret: &mut Secret,
+    d: &Dialect,
+    label: &str,
+    move_to: Option<&str>,
+    remove_from: Option<&str>,
+) -> CoreResult<()> {
+    match (move_to, remove_from) {
+        (None, None) => Err(CoreError::InvalidParameter(
+            "name a version to move the label to or to remove it from".into(),
+        )),
+        (None, Some(from)) => remove_label(secret, d, label, from),
+        (Some(to), from) => {
+            if secret.version(to).is_none() {
+                return Err(CoreError::VersionNotFound {
+                    version_id: to.to_owned(),
+                });
+            }
+            let holder = secret.holder_id(label).map(str::to_owned);
+            match (holder.as_deref(), from) {
+                (Some(h), Some(f)) if h != f => {
+                    return Err(CoreError::LabelOnOtherVersion {
+                        label: label.to_owned(),
+                        holder: h.to_owned(),
+                    })
+                }
+                (Some(h), None) if d.move_names_holder && h != to => {
+                    return Err(CoreError::LabelOnOtherVersion {
+                        label: label.to_owned(),
+                        holder: h.to_owned(),
+                    })
+                }
+                (None, Some(f)) => {
+                    if secret.version(f).is_none() {
+                        return Err(CoreError::VersionNotFound {
+                            version_id: f.to_owned(),
+                        });
+                    }
+                    return Err(CoreError::VersionLabelMismatch {
+                        version_id: f.to_owned(),
+                        label: label.to_owned(),
+                    });
+                }
+                _ => {}
+            }
+            move_label(secret, d, label, to)
+        }
+    }
+}
+
+/// Appends `version` and gives it `labels`, then evicts what the dialect's cap allows no
+/// more of.
+pub fn add_version(
+    secret: &mut Secret,
+    d: &Dialect,
+    mut version: Version,
+    labels: &[String],
+) -> CoreResult<()> {
+    if secret.version(&version.id).is_some() {
+        return Err(CoreError::IdempotencyConflict {
+            version_id: version.id,
+        });
+    }
+    let id = version.id.clone();
+    version.labels.clear();
+    secret.versions.push(version);
+    for label in labels {
+        move_label(secret, d, label, &id)?;
+    }
+    evict(secret, d)
+}
+
+/// Removes the oldest deprecated versions beyond the dialect's cap.
+pub fn evict(secret: &mut Secret, d: &Dialect) -> CoreResult<()> {
+    let over = |s: &Secret| match d.version_cap {
+        VersionCap::Deprecated(n) => s.versions.iter().filter(|v| v.is_deprecated()).count() > n,
+        VersionCap::Total(n) => s.versions.len() > n,
+    };
+    while over(secret) {
+        let Some(pos) = secret.versions.iter().position(Version::is_deprecated) else {
+            return Err(CoreError::LimitExceeded(match d.version_cap {
+                VersionCap::Total(n) | VersionCap::Deprecated(n) => {
+                    format!("a secret can have at most {n} versions and every one has a label")
+                }
+            }));
+        };
+        secret.versions.remove(pos);
+    }
+    Ok(())
+}
+
+/// Checks every invariant; used on states that did not come through the operations above
+/// (fixtures, imports).
+pub fn validate(secret: &Secret, d: &Dialect) -> CoreResult<()> {
+    let mut seen_ids = std::collections::HashSet::new();
+    let mut seen_labels = std::collections::HashSet::new();
+    for v in &secret.versions {
+        if !seen_ids.insert(v.id.as_str()) {
+            return Err(CoreError::InvalidParameter(format!(
+                "version id {} appears twice",
+                v.id
+            )));
+        }
+        if v.labels.len() > d.max_labels_per_version {
+            return Err(CoreError::LimitExceeded(format!(
+                "version {} has more than {} labels",
+                v.id, d.max_labels_per_version
+            )));
+        }
+        for l in &v.labels {
+            if !seen_labels.insert(l.as_str()) {
+                return Err(CoreError::InvalidParameter(format!(
+                    "label {l} is on more than one version"
+                )));
+            }
+        }
+    }
+    let mut copy = secret.clone();
+    let before = copy.versions.len();
+    evict(&mut copy, d)?;
+    if copy.versions.len() != before {
+        return Err(CoreError::LimitExceeded(
+            "more versions than the cloud keeps".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::{ALIBABA, AWS, HUAWEI};
+    use crate::{SecretValue, Timestamp};
+
+    fn secret(versions: &[(&str, &[&str])]) -> Secret {
+        Secret {
+            name: "s".into(),
+            id: "id".into(),
+            arn_suffix: "abcdef".into(),
+            secret_type: String::new(),
+            description: None,
+            kms_key_id: None,
+            tags: None,
+            policy: None,
+            rotation: Default::default(),
+            deletion: None,
+            created: Timestamp::from_secs(0),
+            updated: Timestamp::from_secs(0),
+            last_accessed: None,
+            version_seq: 0,
+            extra: Default::default(),
+            versions: versions
+                .iter()
+                .enumerate()
+                .map(|(i, (id, labels))| Version {
+                    id: (*id).into(),
+                    value: SecretValue::Text(format!("value-{i}")),
+                    created: Timestamp::from_secs(i as i64),
+                    expires: None,
+                    labels: labels.iter().map(|l| (*l).to_owned()).collect(),
+                    last_accessed: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn labels(s: &Secret) -> Vec<(String, Vec<String>)> {
+        s.versions
+            .iter()
+            .map(|v| {
+                let mut l = v.labels.clone();
+                l.sort();
+                (v.id.clone(), l)
+            })
+            .collect()
+    }
+
+    fn expect(pairs: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+        pairs
+            .iter()
+            .map(|(id, l)| {
+                let mut l: Vec<String> = l.iter().map(|x| (*x).to_owned()).collect();
+                l.sort();
+                ((*id).to_owned(), l)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn moving_labels_follows_the_invariants_in_every_dialect() {
+        for d in [&AWS, &ALIBABA, &HUAWEI] {
+            let (c, p, n) = (d.current, d.previous, d.pending);
+            type Case<'a> = (
+                &'static str,
+                Vec<(&'a str, Vec<&'a str>)>,
+                &'a str,
+                &'a str,
+                Vec<(&'a str, Vec<&'a str>)>,
+            );
+            let cases: Vec<Case> = vec![
+                (
+                    "current to a fresh version: old holder becomes previous",
+                    vec![("a", vec![c]), ("b", vec![])],
+                    c,
+                    "b",
+                    vec![("a", vec![p]), ("b", vec![c])],
+                ),
+                (
+                    "previous leaves its old holder, which becomes deprecated",
+                    vec![("a", vec![p]), ("b", vec![c]), ("c", vec![])],
+                    c,
+                    "c",
+                    vec![("a", vec![]), ("b", vec![p]), ("c", vec![c])],
+                ),
+                (
+                    "moving current keeps pending on the new holder",
+                    vec![("a", vec![c]), ("b", vec![n])],
+                    c,
+                    "b",
+                    vec![("a", vec![p]), ("b", vec![c, n])],
+                ),
+                (
+                    "current onto the previous holder swaps them",
+                    vec![("a", vec![p]), ("b", vec![c])],
+                    c,
+                    "a",
+                    vec![("a", vec![c]), ("b", vec![p])],
+                ),
+                (
+                    "moving current onto its holder changes nothing",
+                    vec![("a", vec![p]), ("b", vec![c])],
+                    c,
+                    "b",
+                    vec![("a", vec![p]), ("b", vec![c])],
+                ),
+                (
+                    "a custom label moves alone",
+                    vec![("a", vec![c, "blue"]), ("b", vec![])],
+                    "blue",
+                    "b",
+                    vec![("a", vec![c]), ("b", vec!["blue"])],
+                ),
+                (
+                    "a label nobody holds is attached",
+                    vec![("a", vec![c])],
+                    "green",
+                    "a",
+                    vec![("a", vec![c, "green"])],
+                ),
+            ];
+            for (what, before, label, to, after) in cases {
+                let before: Vec<(&str, &[&str])> =
+                    before.iter().map(|(i, l)| (*i, l.as_slice())).collect();
+                let after: Vec<(&str, &[&str])> =
+                    after.iter().map(|(i, l)| (*i, l.as_slice())).collect();
+                let mut s = secret(&before);
+                move_label(&mut s, d, label, to).unwrap();
+                assert_eq!(labels(&s), expect(&after), "{:?}: {what}", d.cloud);
+                validate(&s, d).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn moving_to_a_missing_version_fails() {
+        let mut s = secret(&[("a", &["AWSCURRENT"])]);
+        assert_eq!(
+            move_label(&mut s, &AWS, "AWSCURRENT", "zzz"),
+            Err(CoreError::VersionNotFound {
+                version_id: "zzz".into()
+            })
+        );
+    }
+
+    #[test]
+    fn update_stage_rules() {
+        let start: &[(&str, &[&str])] = &[
+            ("a", &["AWSPREVIOUS"]),
+            ("b", &["AWSCURRENT"]),
+            ("c", &["AWSPENDING"]),
+        ];
+        type Case = (
+            Option<&'static str>,
+            Option<&'static str>,
+            &'static str,
+            Result<(), CoreError>,
+        );
+        let cases: Vec<Case> = vec![
+            // AWS needs the current holder named when moving a held label.
+            (
+                Some("c"),
+                None,
+                "AWSCURRENT",
+                Err(CoreError::LabelOnOtherVersion {
+                    label: "AWSCURRENT".into(),
+                    holder: "b".into(),
+                }),
+            ),
+            (
+                Some("c"),
+                Some("a"),
+                "AWSCURRENT",
+                Err(CoreError::LabelOnOtherVersion {
+                    label: "AWSCURRENT".into(),
+                    holder: "b".into(),
+                }),
+            ),
+            (Some("c"), Some("b"), "AWSCURRENT", Ok(())),
+            // Removing current is refused; removing pending is fine.
+            (
+                None,
+                Some("b"),
+                "AWSCURRENT",
+                Err(CoreError::ProtectedLabel {
+                    label: "AWSCURRENT".into(),
+                }),
+            ),
+            (None, Some("c"), "AWSPENDING", Ok(())),
+            (
+                None,
+                Some("a"),
+                "AWSPENDING",
+                Err(CoreError::LabelOnOtherVersion {
+                    label: "AWSPENDING".into(),
+                    holder: "c".into(),
+                }),
+            ),
+            (
+                None,
+                Some("a"),
+                "nobody",
+                Err(CoreError::VersionLabelMismatch {
+                    version_id: "a".into(),
+                    label: "nobody".into(),
+                }),
+            ),
+            (
+                None,
+                None,
+                "AWSPENDING",
+                Err(CoreError::InvalidParameter(
+                    "name a version to move the label to or to remove it from".into(),
+                )),
+            ),
+            (Some("a"), None, "fresh", Ok(())),
+        ];
+        for (to, from, label, want) in cases {
+            let mut s = secret(start);
+            assert_eq!(
+                update_stage(&mut s, &AWS, label, to, from),
+                want,
+                "{label} {to:?} {from:?}"
+            );
+        }
+        // Alibaba moves without naming the holder.
+        let mut s = secret(&[("a", &["ACSCurrent"]), ("b", &[])]);
+        update_stage(&mut s, &ALIBABA, "ACSCurrent", Some("b"), None).unwrap();
+        assert_eq!(
+            labels(&s),
+            expect(&[("a", &["ACSPrevious"]), ("b", &["ACSCurrent"])])
+        );
+        assert_eq!(
+            update_stage(&mut s, &ALIBABA, "ACSPrevious", None, Some("a")),
+            Err(CoreError::ProtectedLabel {
+                label: "ACSPrevious".into()
+            })
+        );
+    }
+
+    fn new_version(id: &str) -> Version {
+        Version {
+            id: id.into(),
+            value: SecretValue::Text(id.into()),
+            created: Timestamp::from_secs(100),
+            expires: None,
+            labels: vec![],
+            last_accessed: None,
+        }
+    }
+
+    #[test]
+    fn version_caps_evict_oldest_unlabelled() {
+        // Alibaba keeps 10 versions in all.
+        let mut s = secret(&[("v0", &["ACSCurrent"])]);
+        for i in 1..=12 {
+            add_version(
+                &mut s,
+                &ALIBABA,
+                new_version(&format!("v{i}")),
+                &["ACSCurrent".into()],
+            )
+            .unwrap();
+        }
+        let ids: Vec<&str> = s.versions.iter().map(|v| v.id.as_str()).collect();
+        assert_eq!(ids.len(), 10);
+        assert_eq!(ids.first(), Some(&"v3"));
+        assert_eq!(s.holder_id("ACSCurrent"), Some("v12"));
+        assert_eq!(s.holder_id("ACSPrevious"), Some("v11"));
+
+        // AWS keeps 100 deprecated versions besides the labelled ones.
+        let mut s = secret(&[("v0", &["AWSCURRENT"])]);
+        for i in 1..=105 {
+            add_version(
+                &mut s,
+                &AWS,
+                new_version(&format!("v{i}")),
+                &["AWSCURRENT".into()],
+            )
+            .unwrap();
+        }
+        assert_eq!(s.versions.iter().filter(|v| v.is_deprecated()).count(), 100);
+        assert_eq!(s.versions.len(), 102);
+        assert_eq!(s.versions[0].id, "v4");
+
+        // Huawei: 20 in all; when all are labelled, a new one is refused.
+        let mut s = secret(&[]);
+        for i in 0..20 {
+            add_version(
+                &mut s,
+                &HUAWEI,
+                new_version(&format!("v{i}")),
+                &[format!("l{i}")],
+            )
+            .unwrap();
+        }
+        let err = add_version(&mut s, &HUAWEI, new_version("v20"), &["x".into()]);
+        assert!(matches!(err, Err(CoreError::LimitExceeded(_))));
+    }
+
+    #[test]
+    fn adding_an_existing_version_id_conflicts() {
+        let mut s = secret(&[("a", &["AWSCURRENT"])]);
+        assert_eq!(
+            add_version(&mut s, &AWS, new_version("a"), &[]),
+            Err(CoreError::IdempotencyConflict {
+                version_id: "a".into()
+            })
+        );
+    }
+
+    #[test]
+    fn label_count_is_capped() {
+        let mut s = secret(&[("a", &[])]);
+        for i in 0..12 {
+            move_label(&mut s, &HUAWEI, &format!("l{i}"), "a").unwrap();
+        }
+        assert!(matches!(
+            move_label(&mut s, &HUAWEI, "l12", "a"),
+            Err(CoreError::LimitExceeded(_))
+        ));
+    }
+
+    #[test]
+    fn validate_catches_broken_states() {
+        assert!(validate(&secret(&[("a", &["x"]), ("b", &["x"])]), &AWS).is_err());
+        assert!(validate(&secret(&[("a", &[]), ("a", &[])]), &AWS).is_err());
+        assert!(validate(&secret(&[("a", &["x"]), ("b", &["y"])]), &AWS).is_ok());
+    }
+}

@@ -1,0 +1,39 @@
+//! The domain model of localsecrets, shared by all three clouds: no HTTP, no SQL.
+//!
+//! - [`scope`]: cloud, tenant, region — the walls between secrets.
+//! - [`dialect`]: each cloud's rules as data (label names, id scheme, caps, quotas).
+//! - [`model`]: secrets, versions, rotation configuration.
+//! - [`labels`] and [`rotation`]: the rules, as pure functions over a secret.
+//! - [`storage`]: what persistence must provide; [`memory`] is the in-process reference.
+//! - [`service`]: the operations frontends call, each one storage transaction.
+//! - [`clock`], [`random`], [`time`]: the injected sources of time and chance.
+//!
+//! A request flows frontend → [`Service`] → [`labels`]/[`rotation`] on a loaded [`Secret`] →
+//! [`storage::WriteTx::put_secret`], all inside one transaction.
+
+pub mod clock;
+pub mod dialect;
+pub mod error;
+pub mod labels;
+pub mod limiter;
+pub mod memory;
+pub mod model;
+pub mod random;
+pub mod rotation;
+pub mod scope;
+pub mod service;
+pub mod storage;
+pub mod time;
+
+pub use clock::Clock;
+pub use dialect::Dialect;
+pub use error::{CoreError, CoreResult};
+pub use model::{
+    Deletion, Rotation, RotationState, RotationStep, Schedule, Secret, SecretValue, Tag, Version,
+};
+pub use random::{PasswordPolicy, Random};
+pub use scope::{Cloud, Scope};
+pub use service::{
+    Access, Ctx, NewSecret, NewVersion, RotateRequest, SecretRef, Selector, Service, Written,
+};
+pub use time::Timestamp;

@@ -1,0 +1,251 @@
+//! Secrets, versions and what hangs off them. Cloud-specific attributes the model never
+//! decides on (Alibaba ExtendedConfig, Huawei event subscriptions, AWS replica settings) live
+//! in `extra`, so adding one needs no schema change.
+
+use crate::limiter::SlidingWindow;
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretValue {
+    Text(String),
+    Binary(#[serde(with = "b64")] Vec<u8>),
+}
+
+impl SecretValue {
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Self::Text(s) => Some(s),
+            Self::Binary(_) => None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Text(s) => s.len(),
+            Self::Binary(b) => b.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Binary values are kept as base64 inside the JSON aggregate.
+mod b64 {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(v))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        STANDARD.decode(s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    pub id: String,
+    pub value: SecretValue,
+    pub created: Timestamp,
+    /// Huawei `expire_time`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Timestamp>,
+    /// In the order they were attached.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_accessed: Option<Timestamp>,
+}
+
+impl Version {
+    pub fn has_label(&self, label: &str) -> bool {
+        self.labels.iter().any(|l| l == label)
+    }
+
+    /// A version with no label is deprecated: hidden from default listings, first evicted.
+    pub fn is_deprecated(&self) -> bool {
+        self.labels.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// When rotations fall due.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Schedule {
+    /// Every N seconds after the last rotation.
+    Every { seconds: i64 },
+    /// A cloud schedule expression (AWS `cron(...)` / `rate(...)`), interpreted by the scheduler.
+    Expression { expression: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RotationStep {
+    CreateSecret,
+    SetSecret,
+    TestSecret,
+    FinishSecret,
+}
+
+impl RotationStep {
+    pub const ALL: [RotationStep; 4] = [
+        RotationStep::CreateSecret,
+        RotationStep::SetSecret,
+        RotationStep::TestSecret,
+        RotationStep::FinishSecret,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CreateSecret => "createSecret",
+            Self::SetSecret => "setSecret",
+            Self::TestSecret => "testSecret",
+            Self::FinishSecret => "finishSecret",
+        }
+    }
+}
+
+/// Where the last rotation stands. `InProgress` and `Failed` name the pending version.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RotationState {
+    #[default]
+    Idle,
+    InProgress {
+        version_id: String,
+        step: RotationStep,
+        started: Timestamp,
+    },
+    Failed {
+        version_id: String,
+        step: RotationStep,
+        error: String,
+        at: Timestamp,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rotation {
+    pub enabled: bool,
+    /// The rotation function: AWS Lambda ARN, Huawei FunctionGraph URN, or a registered id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    /// The window in which a scheduled rotation may start (AWS `Duration`), in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_secs: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_rotated: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_rotation: Option<Timestamp>,
+    #[serde(default)]
+    pub state: RotationState,
+    /// Admitted rotations, for the dialect's rate limit.
+    #[serde(default, skip_serializing_if = "SlidingWindow::is_empty")]
+    pub history: SlidingWindow,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deletion {
+    pub deleted_at: Timestamp,
+    /// When the secret is purged for good.
+    pub purge_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Secret {
+    pub name: String,
+    /// Service-assigned id (Huawei `id`, the key of tag operations).
+    pub id: String,
+    /// Random suffix of AWS ARNs, fixed at creation.
+    pub arn_suffix: String,
+    pub secret_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    /// `None` until tags were ever set; `Some(vec![])` after all were removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(default)]
+    pub rotation: Rotation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion: Option<Deletion>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_accessed: Option<Timestamp>,
+    /// Sequence of the last service-assigned version id (Huawei `vN`).
+    #[serde(default)]
+    pub version_seq: u64,
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Oldest first.
+    #[serde(default)]
+    pub versions: Vec<Version>,
+}
+
+impl Secret {
+    pub fn version(&self, id: &str) -> Option<&Version> {
+        self.versions.iter().find(|v| v.id == id)
+    }
+
+    pub fn version_mut(&mut self, id: &str) -> Option<&mut Version> {
+        self.versions.iter_mut().find(|v| v.id == id)
+    }
+
+    /// The version holding `label`, if any.
+    pub fn holder(&self, label: &str) -> Option<&Version> {
+        self.versions.iter().find(|v| v.has_label(label))
+    }
+
+    pub fn holder_id(&self, label: &str) -> Option<&str> {
+        self.holder(label).map(|v| v.id.as_str())
+    }
+
+    pub fn is_pending_deletion(&self) -> bool {
+        self.deletion.is_some()
+    }
+
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .as_ref()?
+            .iter()
+            .find(|t| t.key == key)
+            .map(|t| t.value.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_values_round_trip_through_json() {
+        for bytes in [vec![], vec![0u8], vec![0, 1, 2, 255], (0..=255).collect()] {
+            let v = SecretValue::Binary(bytes.clone());
+            let json = serde_json::to_string(&v).unwrap();
+            assert_eq!(serde_json::from_str::<SecretValue>(&json).unwrap(), v);
+        }
+        assert_eq!(
+            serde_json::to_string(&SecretValue::Binary(vec![0, 1, 2, 0xff])).unwrap(),
+            r#"{"binary":"AAEC/w=="}"#
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! Rotation as a state machine over a secret: begin (admitted by the rate limit, refused
+//! while another rotation's pending version is not current), step, finish (pending becomes
+//! current), fail (labels left where they are, as AWS documents) or cancel.
+
+use crate::labels::{self, move_label};
+use crate::{
+    CoreError, CoreResult, Dialect, RotationState, RotationStep, Schedule, Secret, SecretValue,
+    Timestamp,
+};
+
+/// The id of the version that a rotation in progress is building: the pending label sits on
+/// a version other than the current one.
+pub fn in_progress<'a>(secret: &'a Secret, d: &Dialect) -> Option<&'a str> {
+    let pending = secret.holder_id(d.pending)?;
+    (Some(pending) != secret.holder_id(d.current)).then_some(pending)
+}
+
+/// Starts a rotation that will build version `version_id`.
+pub fn begin(secret: &mut Secret, d: &Dialect, now: Timestamp, version_id: &str) -> CoreResult<()> {
+    if let Some(pending) = in_progress(secret, d) {
+        if pending != version_id {
+            return Err(CoreError::RotationInProgress {
+                name: secret.name.clone(),
+            });
+        }
+    }
+    if let Some(limit) = d.rotation_limit {
+        if !secret.rotation.history.try_admit(now, limit) {
+            return Err(CoreError::Throttled {
+                max: limit.max,
+                window_secs: limit.window_secs,
+            });
+        }
+    }
+    secret.rotation.state = RotationState::InProgress {
+        version_id: version_id.to_owned(),
+        step: RotationStep::CreateSecret,
+        started: now,
+    };
+    Ok(())
+}
+
+/// Records that the rotation reached `step`.
+pub fn step(secret: &mut Secret, version_id: &str, to: RotationStep) -> CoreResult<()> {
+    match &mut secret.rotation.state {
+        RotationState::InProgress {
+            version_id: v,
+            step,
+            ..
+        } if v == version_id => {
+            *step = to;
+            Ok(())
+        }
+        _ => Err(CoreError::InvalidParameter(format!(
+            "no rotation to version {version_id} is in progress"
+        ))),
+    }
+}
+
+/// Makes the pending version current (the old current becomes previous), takes the pending
+/// label off it and schedules the next rotation.
+pub fn finish(
+    secret: &mut Secret,
+    d: &Dialect,
+    now: Timestamp,
+    version_id: &str,
+) -> CoreResult<()> {
+    if secret.version(version_id).is_none() {
+        return Err(CoreError::VersionNotFound {
+            version_id: version_id.to_owned(),
+        });
+    }
+    move_label(secret, d, d.current, version_id)?;
+    if let Some(v) = secret.version_mut(version_id) {
+        v.labels.retain(|l| l != d.pending);
+    }
+    labels::evict(secret, d)?;
+    secret.rotation.state = RotationState::Idle;
+    secret.rotation.last_rotated = Some(now);
+    secret.rotation.next_rotation = next_after(secret, now);
+    Ok(())
+}
+
+/// Marks the rotation failed at `at_step`; versions and labels stay as they are.
+pub fn fail(
+    secret: &mut Secret,
+    now: Timestamp,
+    version_id: &str,
+    at_step: RotationStep,
+    error: &str,
+) {
+    secret.rotation.state = RotationState::Failed {
+        version_id: version_id.to_owned(),
+        step: at_step,
+        error: error.to_owned(),
+        at: now,
+    };
+}
+
+/// Turns automatic rotation off. Labels are left as they are, as AWS does: a pending version
+/// stays pending until the caller moves or removes the label.
+pub fn cancel(secret: &mut Secret) {
+    secret.rotation.enabled = false;
+    secret.rotation.next_rotation = None;
+    secret.rotation.state = RotationState::Idle;
+}
+
+/// The next rotation time for simple interval schedules; expression schedules are computed
+/// by the scheduler, which knows their syntax.
+pub fn next_after(secret: &Secret, from: Timestamp) -> Option<Timestamp> {
+    if !secret.rotation.enabled {
+        return None;
+    }
+    match &secret.rotation.schedule {
+        Some(Schedule::Every { seconds }) => Some(from.plus_secs(*seconds)),
+        _ => secret.rotation.next_rotation.filter(|t| *t > from),
+    }
+}
+
+/// The built-in rotation's new value: a JSON object keeps its other keys and gets a new
+/// value under `field`; anything else becomes the new password itself.
+pub fn replace_password(
+    current: Option<&SecretValue>,
+    field: &str,
+    password: String,
+) -> SecretValue {
+    if let Some(SecretValue::Text(text)) = current {
+        if let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str(text) {
+            map.insert(field.to_owned(), serde_json::Value::String(password));
+            return SecretValue::Text(serde_json::Value::Object(map).to_string());
+        }
+    }
+    SecretValue::Text(password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::{ALIBABA, AWS};
+    use crate::labels::add_version;
+    use crate::{Rotation, Version};
+
+    fn secret_with_current() -> Secret {
+        Secret {
+            name: "db".into(),
+            id: "id".into(),
+            arn_suffix: "abcdef".into(),
+            secret_type: String::new(),
+            description: None,
+            kms_key_id: None,
+            tags: None,
+            policy: None,
+            rotation: Rotation {
+                enabled: true,
+                schedule: Some(Schedule::Every { seconds: 86_400 }),
+                ..Default::default()
+            },
+            deletion: None,
+            created: Timestamp::from_secs(0),
+            updated: Timestamp::from_secs(0),
+            last_accessed: None,
+            version_seq: 0,
+            extra: Default::default(),
+            versions: vec![Version {
+                id: "v1".into(),
+                value: SecretValue::Text("old".into()),
+                created: Timestamp::from_secs(0),
+                expires: None,
+                labels: vec!["AWSCURRENT".into()],
+                last_accessed: None,
+            }],
+        }
+    }
+
+    fn pending(s: &mut Secret, id: &str) {
+        let v = Version {
+            id: id.into(),
+            value: SecretValue::Text("new".into()),
+            created: Timestamp::from_secs(1),
+            expires: None,
+            labels: vec![],
+            last_accessed: None,
+        };
+        add_version(s, &AWS, v, &["AWSPENDING".into()]).unwrap();
+    }
+
+    #[test]
+    fn begin_step_finish() {
+        let mut s = secret_with_current();
+        let now = Timestamp::from_secs(1000);
+        begin(&mut s, &AWS, now, "v2").unwrap();
+        pending(&mut s, "v2");
+        assert_eq!(in_progress(&s, &AWS), Some("v2"));
+        for st in RotationStep::ALL {
+            step(&mut s, "v2", st).unwrap();
+        }
+        assert!(step(&mut s, "other", RotationStep::SetSecret).is_err());
+        finish(&mut s, &AWS, now, "v2").unwrap();
+        assert_eq!(s.holder_id("AWSCURRENT"), Some("v2"));
+        assert_eq!(s.holder_id("AWSPREVIOUS"), Some("v1"));
+        assert_eq!(s.holder_id("AWSPENDING"), None);
+        assert_eq!(s.rotation.state, RotationState::Idle);
+        assert_eq!(s.rotation.last_rotated, Some(now));
+        assert_eq!(s.rotation.next_rotation, Some(now.plus_secs(86_400)));
+        assert_eq!(in_progress(&s, &AWS), None);
+    }
+
+    #[test]
+    fn a_second_rotation_is_refused_while_one_is_pending() {
+        let mut s = secret_with_current();
+        let now = Timestamp::from_secs(1000);
+        begin(&mut s, &AWS, now, "v2").unwrap();
+        pending(&mut s, "v2");
+        assert_eq!(
+            begin(&mut s, &AWS, now, "v3"),
+            Err(CoreError::RotationInProgress { name: "db".into() })
+        );
+        // Re-entering the same rotation is allowed (a retried call).
+        begin(&mut s, &AWS, now, "v2").unwrap();
+    }
+
+    #[test]
+    fn failure_leaves_labels_and_blocks_the_next_rotation() {
+        let mut s = secret_with_current();
+        let now = Timestamp::from_secs(1000);
+        begin(&mut s, &AWS, now, "v2").unwrap();
+        pending(&mut s, "v2");
+        fail(&mut s, now, "v2", RotationStep::TestSecret, "boom");
+        assert_eq!(s.holder_id("AWSCURRENT"), Some("v1"));
+        assert_eq!(s.holder_id("AWSPENDING"), Some("v2"));
+        assert!(matches!(
+            s.rotation.state,
+            RotationState::Failed {
+                step: RotationStep::TestSecret,
+                ..
+            }
+        ));
+        assert!(begin(&mut s, &AWS, now, "v3").is_err());
+    }
+
+    #[test]
+    fn cancel_turns_rotation_off_and_keeps_labels() {
+        let mut s = secret_with_current();
+        begin(&mut s, &AWS, Timestamp::from_secs(5), "v2").unwrap();
+        pending(&mut s, "v2");
+        cancel(&mut s);
+        assert!(!s.rotation.enabled);
+        assert_eq!(s.rotation.state, RotationState::Idle);
+        assert_eq!(s.holder_id("AWSPENDING"), Some("v2"));
+        assert_eq!(s.rotation.next_rotation, None);
+    }
+
+    #[test]
+    fn pending_on_the_current_version_is_not_in_progress() {
+        let mut s = secret_with_current();
+        s.versions[0].labels.push("AWSPENDING".into());
+        assert_eq!(in_progress(&s, &AWS), None);
+        begin(&mut s, &AWS, Timestamp::from_secs(1), "v2").unwrap();
+    }
+
+    #[test]
+    fn the_dialect_rate_limit_applies() {
+        let mut s = secret_with_current();
+        let now = Timestamp::from_secs(10_000);
+        for i in 0..50 {
+            begin(&mut s, &ALIBABA, now.plus_secs(i), &format!("r{i}")).unwrap();
+            s.rotation.state = RotationState::Idle;
+        }
+        assert_eq!(
+            begin(&mut s, &ALIBABA, now.plus_secs(60), "r51"),
+            Err(CoreError::Throttled {
+                max: 50,
+                window_secs: 3600
+            })
+        );
+        begin(&mut s, &ALIBABA, now.plus_secs(3600), "r52").unwrap();
+    }
+
+    #[test]
+    fn replacing_passwords() {
+        let json = SecretValue::Text(r#"{"username":"u","password":"p","port":5432}"#.into());
+        let out = replace_password(Some(&json), "password", "NEW".into());
+        let v: serde_json::Value = serde_json::from_str(out.as_text().unwrap()).unwrap();
+        assert_eq!(v["password"], "NEW");
+        assert_eq!(v["username"], "u");
+        assert_eq!(v["port"], 5432);
+        assert_eq!(
+            replace_password(
+                Some(&SecretValue::Text("plain".into())),
+                "password",
+                "X".into()
+            ),
+            SecretValue::Text("X".into())
+        );
+        assert_eq!(
+            replace_password(None, "password", "Y".into()),
+            SecretValue::Text("Y".into())
+        );
+    }
+}

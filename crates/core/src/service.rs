@@ -1,0 +1,1261 @@
+//! The one service every frontend calls. Each operation is one storage transaction that
+//! loads the secret, applies the model's rules and writes it back, so a rotation's new
+//! version, its label moves and its rate-limit entry commit together or not at all.
+
+use crate::dialect::VersionIds;
+use crate::storage::{Due, DueKind, ReadTx, ResetFilter, Storage, WriteTx};
+use crate::{
+    labels, rotation, Clock, CoreError, CoreResult, Deletion, Random, Rotation, RotationStep,
+    Scope, Secret, SecretValue, Tag, Timestamp, Version,
+};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// How a caller names a secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretRef<'a> {
+    Name(&'a str),
+    /// The service-assigned id.
+    Id(&'a str),
+    /// A name, or a name followed by `-` and the secret's 6-character ARN suffix (the tail of
+    /// an AWS ARN, where the suffix cannot be told apart from the name by its shape).
+    NameOrSuffixed(&'a str),
+}
+
+/// Whether an operation also reaches secrets in their deletion window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Live,
+    AnyState,
+}
+
+/// Which version a read wants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selector {
+    Label(String),
+    Id(String),
+    /// Both given: the version must carry the label.
+    IdWithLabel(String, String),
+    /// The newest version.
+    Latest,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewVersion {
+    /// The caller's id (AWS ClientRequestToken, Alibaba VersionId); ignored where the
+    /// dialect assigns ids itself.
+    pub id: Option<String>,
+    pub value: Option<SecretValue>,
+    /// Labels to move onto the new version; `None` means the dialect's current label.
+    pub labels: Option<Vec<String>>,
+    pub expires: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewSecret {
+    pub name: String,
+    pub secret_type: Option<String>,
+    pub description: Option<String>,
+    pub kms_key_id: Option<String>,
+    pub tags: Option<Vec<Tag>>,
+    pub policy: Option<String>,
+    pub rotation: Rotation,
+    pub extra: serde_json::Map<String, Value>,
+    /// The first version; its `value` may be absent (AWS allows a secret with no version).
+    pub version: NewVersion,
+}
+
+/// The answer of a write that may be a retry: `replayed` when an identical earlier request
+/// already did it and nothing was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    pub secret: Secret,
+    pub version_id: Option<String>,
+    pub replayed: bool,
+}
+
+/// What a built-in rotation does.
+pub struct RotateRequest<'a> {
+    /// The new version's id (AWS ClientRequestToken, Alibaba VersionId).
+    pub version_id: Option<String>,
+    /// Applied to the rotation configuration before anything else.
+    pub configure: Option<&'a dyn Fn(&mut Rotation)>,
+    /// Refuse when the secret (after `configure`) names no rotation function.
+    pub require_function: bool,
+    /// Rotate now; when false only the configuration is stored.
+    pub immediately: bool,
+    /// Makes the new value from the current one.
+    pub generate: &'a dyn Fn(&Secret, &Random) -> CoreResult<SecretValue>,
+}
+
+/// Everything an operation closure may need besides the secret.
+pub struct Ctx<'a> {
+    pub now: Timestamp,
+    pub random: &'a Random,
+}
+
+pub struct Service {
+    storage: Arc<dyn Storage>,
+    clock: Arc<Clock>,
+    random: Arc<Random>,
+}
+
+fn not_found(r: SecretRef<'_>) -> CoreError {
+    CoreError::SecretNotFound {
+        name: match r {
+            SecretRef::Name(n) | SecretRef::Id(n) | SecretRef::NameOrSuffixed(n) => n.to_owned(),
+        },
+    }
+}
+
+impl Service {
+    pub fn new(storage: Arc<dyn Storage>, clock: Arc<Clock>, random: Arc<Random>) -> Self {
+        Self {
+            storage,
+            clock,
+            random,
+        }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn random(&self) -> &Random {
+        &self.random
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn persistence(&self) -> &'static str {
+        self.storage.persistence()
+    }
+
+    /// Runs `f` in a read transaction.
+    pub fn read<R>(&self, f: impl FnOnce(&dyn ReadTx) -> CoreResult<R>) -> CoreResult<R> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.storage.read(&mut |tx| {
+            let f = f
+                .take()
+                .ok_or_else(|| CoreError::Storage("read retried".into()))?;
+            out = Some(f(tx)?);
+            Ok(())
+        })?;
+        out.ok_or_else(|| CoreError::Storage("read produced nothing".into()))
+    }
+
+    /// Runs `f` in a write transaction; nothing is kept unless it returns `Ok`.
+    pub fn write<R>(&self, f: impl FnOnce(&mut dyn WriteTx) -> CoreResult<R>) -> CoreResult<R> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.storage.write(&mut |tx| {
+            let f = f
+                .take()
+                .ok_or_else(|| CoreError::Storage("write retried".into()))?;
+            out = Some(f(tx)?);
+            Ok(())
+        })?;
+        out.ok_or_else(|| CoreError::Storage("write produced nothing".into()))
+    }
+
+    /// Looks a secret up; one whose deletion window has passed counts as gone.
+    fn find(
+        &self,
+        tx: &dyn ReadTx,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        now: Timestamp,
+    ) -> CoreResult<Option<Secret>> {
+        let found = match r {
+            SecretRef::Name(n) => tx.secret(scope, n)?,
+            SecretRef::Id(id) => tx.secret_by_id(scope, id)?,
+            SecretRef::NameOrSuffixed(n) => match tx.secret(scope, n)? {
+                Some(s) => Some(s),
+                None => match n.rsplit_once('-') {
+                    Some((name, suffix)) if suffix.len() == 6 => {
+                        tx.secret(scope, name)?.filter(|s| s.arn_suffix == suffix)
+                    }
+                    _ => None,
+                },
+            },
+        };
+        Ok(found.filter(|s| s.deletion.is_none_or(|d| d.purge_at > now)))
+    }
+
+    fn load(
+        &self,
+        tx: &dyn ReadTx,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        access: Access,
+        now: Timestamp,
+    ) -> CoreResult<Secret> {
+        let s = self.find(tx, scope, r, now)?.ok_or_else(|| not_found(r))?;
+        if access == Access::Live && s.is_pending_deletion() {
+            return Err(CoreError::ScheduledForDeletion { name: s.name });
+        }
+        Ok(s)
+    }
+
+    fn assign_version_id(
+        &self,
+        scope: &Scope,
+        secret: &mut Secret,
+        given: Option<String>,
+    ) -> CoreResult<String> {
+        match scope.cloud.dialect().version_ids {
+            VersionIds::TokenOrUuid => Ok(given.unwrap_or_else(|| self.random.uuid())),
+            VersionIds::Caller => {
+                given.ok_or_else(|| CoreError::InvalidParameter("a version id is required".into()))
+            }
+            VersionIds::Sequential => {
+                secret.version_seq += 1;
+                Ok(format!("v{}", secret.version_seq))
+            }
+        }
+    }
+
+    /// Adds a version. An existing id with the same value is a replay; with another value a
+    /// conflict. The first version of a secret always becomes current.
+    fn add_value(
+        &self,
+        scope: &Scope,
+        secret: &mut Secret,
+        v: NewVersion,
+        now: Timestamp,
+    ) -> CoreResult<(String, bool)> {
+        let d = scope.cloud.dialect();
+        let value = v
+            .value
+            .ok_or_else(|| CoreError::InvalidParameter("a secret value is required".into()))?;
+        if d.version_ids != VersionIds::Sequential {
+            if let Some(existing) = v.id.as_deref().and_then(|id| secret.version(id)) {
+                return if existing.value == value {
+                    Ok((existing.id.clone(), true))
+                } else {
+                    Err(CoreError::IdempotencyConflict {
+                        version_id: existing.id.clone(),
+                    })
+                };
+            }
+        }
+        let id = self.assign_version_id(scope, secret, v.id)?;
+        let mut labels = v.labels.unwrap_or_else(|| vec![d.current.to_owned()]);
+        if secret.holder(d.current).is_none() && !labels.iter().any(|l| l == d.current) {
+            labels.push(d.current.to_owned());
+        }
+        let version = Version {
+            id: id.clone(),
+            value,
+            created: now,
+            expires: v.expires,
+            labels: Vec::new(),
+            last_accessed: None,
+        };
+        labels::add_version(secret, d, version, &labels)?;
+        secret.updated = now;
+        Ok((id, false))
+    }
+
+    pub fn create_secret(&self, scope: &Scope, new: NewSecret) -> CoreResult<Written> {
+        let now = self.now();
+        self.write(|tx| {
+            if let Some(existing) = self.find(tx, scope, SecretRef::Name(&new.name), now)? {
+                let replay = new.version.value.as_ref().zip(new.version.id.as_deref());
+                if let (None, Some((value, id))) = (existing.deletion, replay) {
+                    if existing.version(id).is_some_and(|v| &v.value == value) {
+                        return Ok(Written {
+                            version_id: Some(id.to_owned()),
+                            secret: existing,
+                            replayed: true,
+                        });
+                    }
+                }
+                return Err(CoreError::AlreadyExists {
+                    name: new.name,
+                    pending_deletion: existing.deletion.is_some(),
+                });
+            }
+            // A secret whose window has passed is purged before its name is reused.
+            tx.delete_secret(scope, &new.name)?;
+            let d = scope.cloud.dialect();
+            let mut secret = Secret {
+                name: new.name,
+                id: self.random.uuid(),
+                arn_suffix: self.random.alphanumeric(6),
+                secret_type: new
+                    .secret_type
+                    .unwrap_or_else(|| d.default_secret_type.to_owned()),
+                description: new.description,
+                kms_key_id: new.kms_key_id,
+                tags: new.tags,
+                policy: new.policy,
+                rotation: new.rotation,
+                deletion: None,
+                created: now,
+                updated: now,
+                last_accessed: None,
+                version_seq: 0,
+                extra: new.extra,
+                versions: Vec::new(),
+            };
+            let version_id = if new.version.value.is_some() {
+                Some(self.add_value(scope, &mut secret, new.version, now)?.0)
+            } else {
+                None
+            };
+            tx.put_secret(scope, &secret)?;
+            Ok(Written {
+                secret,
+                version_id,
+                replayed: false,
+            })
+        })
+    }
+
+    /// The secret's metadata; `Access::AnyState` also shows one in its deletion window.
+    pub fn describe(&self, scope: &Scope, r: SecretRef<'_>, access: Access) -> CoreResult<Secret> {
+        let now = self.now();
+        self.read(|tx| self.load(tx, scope, r, access, now))
+    }
+
+    /// Every secret of the scope, those in their deletion window included.
+    pub fn list(&self, scope: &Scope) -> CoreResult<Vec<Secret>> {
+        let now = self.now();
+        let mut all = self.read(|tx| tx.secrets(scope))?;
+        all.retain(|s| s.deletion.is_none_or(|d| d.purge_at > now));
+        Ok(all)
+    }
+
+    /// Reads one version. The access time is kept per day, as AWS reports it, so most reads
+    /// write nothing.
+    pub fn get_value(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        selector: &Selector,
+    ) -> CoreResult<(Secret, Version)> {
+        let now = self.now();
+        let d = scope.cloud.dialect();
+        let secret = self.read(|tx| self.load(tx, scope, r, Access::Live, now))?;
+        let version = match selector {
+            Selector::Label(l) => secret
+                .holder(l)
+                .ok_or_else(|| CoreError::LabelNotFound { label: l.clone() })?,
+            Selector::Id(id) => secret
+                .version(id)
+                .ok_or_else(|| CoreError::VersionNotFound {
+                    version_id: id.clone(),
+                })?,
+            Selector::IdWithLabel(id, l) => {
+                let v = secret
+                    .version(id)
+                    .ok_or_else(|| CoreError::VersionNotFound {
+                        version_id: id.clone(),
+                    })?;
+                if !v.has_label(l) {
+                    return Err(CoreError::VersionLabelMismatch {
+                        version_id: id.clone(),
+                        label: l.clone(),
+                    });
+                }
+                v
+            }
+            Selector::Latest => secret
+                .versions
+                .iter()
+                .max_by_key(|v| v.created)
+                .ok_or_else(|| CoreError::LabelNotFound {
+                    label: d.current.to_owned(),
+                })?,
+        }
+        .clone();
+        let day = Timestamp::from_secs(now.secs() - now.secs().rem_euclid(86_400));
+        if secret.last_accessed != Some(day) {
+            let name = secret.name.clone();
+            self.write(|tx| {
+                if let Some(mut s) = tx.secret(scope, &name)? {
+                    s.last_accessed = Some(day);
+                    tx.put_secret(scope, &s)?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok((secret, version))
+    }
+
+    /// Adds a version (PutSecretValue / create version). Idempotent on the caller's id.
+    pub fn put_value(&self, scope: &Scope, r: SecretRef<'_>, v: NewVersion) -> CoreResult<Written> {
+        let now = self.now();
+        self.write(|tx| {
+            let mut secret = self.load(tx, scope, r, Access::Live, now)?;
+            let (id, replayed) = self.add_value(scope, &mut secret, v, now)?;
+            if !replayed {
+                tx.put_secret(scope, &secret)?;
+            }
+            Ok(Written {
+                secret,
+                version_id: Some(id),
+                replayed,
+            })
+        })
+    }
+
+    /// Moves or removes a staging label.
+    pub fn update_stage(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        label: &str,
+        move_to: Option<&str>,
+        remove_from: Option<&str>,
+    ) -> CoreResult<Secret> {
+        self.modify(scope, r, Access::Live, |s, _| {
+            labels::update_stage(s, scope.cloud.dialect(), label, move_to, remove_from)
+        })
+        .map(|(s, ())| s)
+    }
+
+    /// Changes a secret's metadata with `f` in one transaction; the change is kept only when
+    /// `f` succeeds. Refuses secrets in their deletion window unless `access` allows them.
+    pub fn modify<R>(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        access: Access,
+        f: impl FnOnce(&mut Secret, &Ctx<'_>) -> CoreResult<R>,
+    ) -> CoreResult<(Secret, R)> {
+        let now = self.now();
+        self.write(|tx| {
+            let mut secret = self.load(tx, scope, r, access, now)?;
+            let ctx = Ctx {
+                now,
+                random: &self.random,
+            };
+            let out = f(&mut secret, &ctx)?;
+            secret.updated = now;
+            labels::validate(&secret, scope.cloud.dialect())?;
+            tx.put_secret(scope, &secret)?;
+            Ok((secret, out))
+        })
+    }
+
+    /// Schedules deletion after a recovery window (in days, within the dialect's range).
+    pub fn schedule_deletion(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        window_days: Option<u32>,
+    ) -> CoreResult<Secret> {
+        let d = scope.cloud.dialect();
+        let days = window_days.unwrap_or(d.default_recovery_window_days);
+        let (lo, hi) = d.recovery_window_days;
+        if !(lo..=hi).contains(&days) {
+            return Err(CoreError::InvalidParameter(format!(
+                "the recovery window must be between {lo} and {hi} days"
+            )));
+        }
+        self.modify(scope, r, Access::Live, |s, ctx| {
+            s.deletion = Some(Deletion {
+                deleted_at: ctx.now,
+                purge_at: ctx.now.plus_secs(i64::from(days) * 86_400),
+            });
+            Ok(())
+        })
+        .map(|(s, ())| s)
+    }
+
+    /// Deletes at once, also a secret already in its deletion window. Returns what was deleted.
+    pub fn force_delete(&self, scope: &Scope, r: SecretRef<'_>) -> CoreResult<Secret> {
+        let now = self.now();
+        self.write(|tx| {
+            let mut s = self.load(tx, scope, r, Access::AnyState, now)?;
+            tx.delete_secret(scope, &s.name)?;
+            s.deletion.get_or_insert(Deletion {
+                deleted_at: now,
+                purge_at: now,
+            });
+            Ok(s)
+        })
+    }
+
+    /// Cancels a scheduled deletion; a secret not scheduled is returned unchanged.
+    pub fn restore(&self, scope: &Scope, r: SecretRef<'_>) -> CoreResult<Secret> {
+        self.modify(scope, r, Access::AnyState, |s, _| {
+            s.deletion = None;
+            Ok(())
+        })
+        .map(|(s, ())| s)
+    }
+
+    /// Removes every secret whose deletion window has ended; returns what went.
+    pub fn purge_due(&self) -> CoreResult<Vec<Due>> {
+        let now = self.now();
+        self.write(|tx| {
+            let due: Vec<Due> = tx
+                .due(now)?
+                .into_iter()
+                .filter(|d| d.kind == DueKind::Purge)
+                .collect();
+            for d in &due {
+                tx.delete_secret(&d.scope, &d.name)?;
+            }
+            Ok(due)
+        })
+    }
+
+    /// A whole rotation with a built-in function, in one transaction: begin, create the
+    /// pending version with the generated value, then finish. A retry with an existing
+    /// version id is answered as done without counting against the rate limit.
+    pub fn rotate(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        req: RotateRequest<'_>,
+    ) -> CoreResult<Written> {
+        let now = self.now();
+        let d = scope.cloud.dialect();
+        self.write(|tx| {
+            let mut secret = self.load(tx, scope, r, Access::Live, now)?;
+            if let Some(existing) = req.version_id.as_deref().and_then(|id| secret.version(id)) {
+                return Ok(Written {
+                    version_id: Some(existing.id.clone()),
+                    secret,
+                    replayed: true,
+                });
+            }
+            if let Some(configure) = req.configure {
+                configure(&mut secret.rotation);
+                secret.rotation.next_rotation =
+                    rotation::next_after(&secret, secret.rotation.last_rotated.unwrap_or(now));
+            }
+            if req.require_function && secret.rotation.function.is_none() {
+                return Err(CoreError::RotationFunctionMissing { name: secret.name });
+            }
+            if !req.immediately {
+                secret.updated = now;
+                tx.put_secret(scope, &secret)?;
+                return Ok(Written {
+                    secret,
+                    version_id: None,
+                    replayed: false,
+                });
+            }
+            let id = self.assign_version_id(scope, &mut secret, req.version_id.clone())?;
+            rotation::begin(&mut secret, d, now, &id)?;
+            let value = (req.generate)(&secret, &self.random)?;
+            let version = Version {
+                id: id.clone(),
+                value,
+                created: now,
+                expires: None,
+                labels: Vec::new(),
+                last_accessed: None,
+            };
+            labels::add_version(&mut secret, d, version, &[d.pending.to_owned()])?;
+            for step in RotationStep::ALL {
+                rotation::step(&mut secret, &id, step)?;
+            }
+            rotation::finish(&mut secret, d, now, &id)?;
+            secret.updated = now;
+            tx.put_secret(scope, &secret)?;
+            Ok(Written {
+                secret,
+                version_id: Some(id),
+                replayed: false,
+            })
+        })
+    }
+
+    /// Starts a rotation run by an outside function: records it in progress and returns the
+    /// version id it must build. The function then works through the API; no lock is held.
+    pub fn rotation_begin(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        version_id: Option<String>,
+    ) -> CoreResult<(Secret, String)> {
+        self.modify(scope, r, Access::Live, |s, ctx| {
+            let id = self.assign_version_id(scope, s, version_id)?;
+            rotation::begin(s, scope.cloud.dialect(), ctx.now, &id)?;
+            Ok(id)
+        })
+    }
+
+    pub fn rotation_step(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        version_id: &str,
+        step: RotationStep,
+    ) -> CoreResult<()> {
+        self.modify(scope, r, Access::AnyState, |s, _| {
+            rotation::step(s, version_id, step)
+        })
+        .map(|_| ())
+    }
+
+    /// Ends an outside rotation: success records it (the function moved the labels itself);
+    /// failure leaves versions and labels where they are.
+    pub fn rotation_end(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        version_id: &str,
+        outcome: Result<(), (RotationStep, String)>,
+    ) -> CoreResult<Secret> {
+        self.modify(scope, r, Access::AnyState, |s, ctx| {
+            match outcome {
+                Ok(()) => {
+                    s.rotation.state = Default::default();
+                    s.rotation.last_rotated = Some(ctx.now);
+                    s.rotation.next_rotation = rotation::next_after(s, ctx.now);
+                }
+                Err((step, error)) => rotation::fail(s, ctx.now, version_id, step, &error),
+            }
+            Ok(())
+        })
+        .map(|(s, ())| s)
+    }
+
+    /// Turns rotation off; labels stay.
+    pub fn cancel_rotation(&self, scope: &Scope, r: SecretRef<'_>) -> CoreResult<Secret> {
+        self.modify(scope, r, Access::Live, |s, _| {
+            rotation::cancel(s);
+            Ok(())
+        })
+        .map(|(s, ())| s)
+    }
+
+    pub fn reset(&self, filter: &ResetFilter) -> CoreResult<()> {
+        self.write(|tx| tx.reset(filter))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::MemoryStorage;
+    use crate::{Cloud, RotationState, Schedule};
+
+    fn service() -> Service {
+        Service::new(
+            Arc::new(MemoryStorage::new()),
+            Arc::new(Clock::new()),
+            Arc::new(Random::seeded(42)),
+        )
+    }
+
+    fn aws() -> Scope {
+        Scope::new(Cloud::Aws, "000000000000", "us-east-1")
+    }
+
+    fn text(s: &str) -> Option<SecretValue> {
+        Some(SecretValue::Text(s.into()))
+    }
+
+    fn create(
+        svc: &Service,
+        scope: &Scope,
+        name: &str,
+        token: Option<&str>,
+        value: &str,
+    ) -> Written {
+        svc.create_secret(
+            scope,
+            NewSecret {
+                name: name.into(),
+                version: NewVersion {
+                    id: token.map(str::to_owned),
+                    value: text(value),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn scopes_are_isolated() {
+        let svc = service();
+        create(&svc, &aws(), "db", None, "v");
+        for other in [
+            Scope::new(Cloud::Aws, "111111111111", "us-east-1"),
+            Scope::new(Cloud::Aws, "000000000000", "eu-west-1"),
+            Scope::new(Cloud::Alibaba, "000000000000", "us-east-1"),
+        ] {
+            assert!(matches!(
+                svc.describe(&other, SecretRef::Name("db"), Access::AnyState),
+                Err(CoreError::SecretNotFound { .. })
+            ));
+            assert!(svc.list(&other).unwrap().is_empty());
+        }
+        assert_eq!(svc.list(&aws()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn create_is_idempotent_on_token_and_value() {
+        let svc = service();
+        let first = create(&svc, &aws(), "db", Some("t1"), "v");
+        assert!(!first.replayed);
+        assert_eq!(first.version_id.as_deref(), Some("t1"));
+        let again = svc
+            .create_secret(
+                &aws(),
+                NewSecret {
+                    name: "db".into(),
+                    version: NewVersion {
+                        id: Some("t1".into()),
+                        value: text("v"),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(again.replayed);
+        assert_eq!(again.secret.arn_suffix, first.secret.arn_suffix);
+        let other = svc.create_secret(
+            &aws(),
+            NewSecret {
+                name: "db".into(),
+                version: NewVersion {
+                    id: Some("t1".into()),
+                    value: text("different"),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            other,
+            Err(CoreError::AlreadyExists {
+                name: "db".into(),
+                pending_deletion: false
+            })
+        );
+    }
+
+    #[test]
+    fn put_value_idempotency_table() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let cases: Vec<(&str, &str, Result<(bool, &str), CoreError>)> = vec![
+            ("t2", "two", Ok((false, "t2"))),
+            ("t2", "two", Ok((true, "t2"))),
+            (
+                "t2",
+                "other",
+                Err(CoreError::IdempotencyConflict {
+                    version_id: "t2".into(),
+                }),
+            ),
+            ("t1", "one", Ok((true, "t1"))),
+        ];
+        for (token, value, want) in cases {
+            let got = svc
+                .put_value(
+                    &aws(),
+                    SecretRef::Name("db"),
+                    NewVersion {
+                        id: Some(token.into()),
+                        value: text(value),
+                        ..Default::default()
+                    },
+                )
+                .map(|w| (w.replayed, w.version_id.unwrap()));
+            assert_eq!(
+                got,
+                want.map(|(r, id)| (r, id.to_owned())),
+                "{token} {value}"
+            );
+        }
+        let s = svc
+            .describe(&aws(), SecretRef::Name("db"), Access::Live)
+            .unwrap();
+        assert_eq!(s.versions.len(), 2);
+        assert_eq!(s.holder_id("AWSCURRENT"), Some("t2"));
+        assert_eq!(s.holder_id("AWSPREVIOUS"), Some("t1"));
+    }
+
+    #[test]
+    fn put_with_explicit_labels_leaves_current() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        svc.put_value(
+            &aws(),
+            SecretRef::Name("db"),
+            NewVersion {
+                id: Some("t2".into()),
+                value: text("two"),
+                labels: Some(vec!["AWSPENDING".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let (_, v) = svc
+            .get_value(
+                &aws(),
+                SecretRef::Name("db"),
+                &Selector::Label("AWSCURRENT".into()),
+            )
+            .unwrap();
+        assert_eq!(v.id, "t1");
+        let (_, v) = svc
+            .get_value(
+                &aws(),
+                SecretRef::Name("db"),
+                &Selector::Label("AWSPENDING".into()),
+            )
+            .unwrap();
+        assert_eq!(v.id, "t2");
+    }
+
+    #[test]
+    fn first_version_of_an_empty_secret_becomes_current() {
+        let svc = service();
+        svc.create_secret(
+            &aws(),
+            NewSecret {
+                name: "empty".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        svc.put_value(
+            &aws(),
+            SecretRef::Name("empty"),
+            NewVersion {
+                value: text("x"),
+                labels: Some(vec!["custom".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let (_, v) = svc
+            .get_value(
+                &aws(),
+                SecretRef::Name("empty"),
+                &Selector::Label("AWSCURRENT".into()),
+            )
+            .unwrap();
+        assert!(v.has_label("custom"));
+    }
+
+    #[test]
+    fn get_value_selectors() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let cases: Vec<(Selector, Result<&str, CoreError>)> = vec![
+            (Selector::Label("AWSCURRENT".into()), Ok("t1")),
+            (Selector::Id("t1".into()), Ok("t1")),
+            (Selector::Latest, Ok("t1")),
+            (
+                Selector::IdWithLabel("t1".into(), "AWSCURRENT".into()),
+                Ok("t1"),
+            ),
+            (
+                Selector::IdWithLabel("t1".into(), "AWSPENDING".into()),
+                Err(CoreError::VersionLabelMismatch {
+                    version_id: "t1".into(),
+                    label: "AWSPENDING".into(),
+                }),
+            ),
+            (
+                Selector::Id("nope".into()),
+                Err(CoreError::VersionNotFound {
+                    version_id: "nope".into(),
+                }),
+            ),
+            (
+                Selector::Label("AWSPREVIOUS".into()),
+                Err(CoreError::LabelNotFound {
+                    label: "AWSPREVIOUS".into(),
+                }),
+            ),
+        ];
+        for (sel, want) in cases {
+            let got = svc.get_value(&aws(), r, &sel).map(|(_, v)| v.id);
+            assert_eq!(got, want.map(str::to_owned), "{sel:?}");
+        }
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        assert!(s.last_accessed.is_some());
+    }
+
+    #[test]
+    fn arn_tails_resolve_by_suffix() {
+        let svc = service();
+        let w = create(&svc, &aws(), "app-db", None, "v");
+        let tail = format!("app-db-{}", w.secret.arn_suffix);
+        for r in [
+            SecretRef::NameOrSuffixed("app-db"),
+            SecretRef::NameOrSuffixed(&tail),
+            SecretRef::Id(&w.secret.id),
+        ] {
+            assert_eq!(
+                svc.describe(&aws(), r, Access::Live).unwrap().name,
+                "app-db"
+            );
+        }
+        assert!(svc
+            .describe(
+                &aws(),
+                SecretRef::NameOrSuffixed("app-db-XXXXXX"),
+                Access::Live
+            )
+            .is_err());
+    }
+
+    #[test]
+    fn deletion_lifecycle() {
+        let svc = service();
+        create(&svc, &aws(), "db", None, "v");
+        let r = SecretRef::Name("db");
+        assert!(matches!(
+            svc.schedule_deletion(&aws(), r, Some(6)),
+            Err(CoreError::InvalidParameter(_))
+        ));
+        let s = svc.schedule_deletion(&aws(), r, Some(7)).unwrap();
+        let d = s.deletion.unwrap();
+        assert_eq!(d.purge_at.millis() - d.deleted_at.millis(), 7 * 86_400_000);
+        // Reads and writes are refused; describe still answers.
+        assert_eq!(
+            svc.get_value(&aws(), r, &Selector::Label("AWSCURRENT".into()))
+                .map(|_| ()),
+            Err(CoreError::ScheduledForDeletion { name: "db".into() })
+        );
+        assert!(matches!(
+            svc.put_value(
+                &aws(),
+                r,
+                NewVersion {
+                    value: text("x"),
+                    ..Default::default()
+                }
+            ),
+            Err(CoreError::ScheduledForDeletion { .. })
+        ));
+        assert!(matches!(
+            svc.schedule_deletion(&aws(), r, None),
+            Err(CoreError::ScheduledForDeletion { .. })
+        ));
+        assert!(svc.describe(&aws(), r, Access::AnyState).is_ok());
+        assert_eq!(
+            svc.create_secret(
+                &aws(),
+                NewSecret {
+                    name: "db".into(),
+                    ..Default::default()
+                }
+            ),
+            Err(CoreError::AlreadyExists {
+                name: "db".into(),
+                pending_deletion: true
+            })
+        );
+        // Restore, delete again, and let the window pass.
+        assert!(svc.restore(&aws(), r).unwrap().deletion.is_none());
+        svc.schedule_deletion(&aws(), r, Some(7)).unwrap();
+        svc.clock().advance_secs(7 * 86_400 - 10).unwrap();
+        assert!(svc.purge_due().unwrap().is_empty());
+        svc.clock().advance_secs(11).unwrap();
+        assert!(matches!(
+            svc.describe(&aws(), r, Access::AnyState),
+            Err(CoreError::SecretNotFound { .. })
+        ));
+        assert_eq!(svc.purge_due().unwrap().len(), 1);
+        create(&svc, &aws(), "db", None, "reused");
+    }
+
+    #[test]
+    fn force_delete_removes_at_once() {
+        let svc = service();
+        create(&svc, &aws(), "db", None, "v");
+        let r = SecretRef::Name("db");
+        svc.schedule_deletion(&aws(), r, None).unwrap();
+        let gone = svc.force_delete(&aws(), r).unwrap();
+        assert_eq!(gone.name, "db");
+        assert!(svc.describe(&aws(), r, Access::AnyState).is_err());
+        create(&svc, &aws(), "db", None, "again");
+    }
+
+    fn gen(s: &Secret, rnd: &Random) -> CoreResult<SecretValue> {
+        let current = s.holder("AWSCURRENT").map(|v| &v.value);
+        Ok(rotation::replace_password(
+            current,
+            "password",
+            rnd.alphanumeric(8),
+        ))
+    }
+
+    #[test]
+    fn builtin_rotation_is_one_transaction() {
+        let svc = service();
+        create(
+            &svc,
+            &aws(),
+            "db",
+            Some("t1"),
+            r#"{"username":"u","password":"p"}"#,
+        );
+        let r = SecretRef::Name("db");
+        let configure = |rot: &mut Rotation| {
+            rot.enabled = true;
+            rot.function = Some("arn:aws:lambda:us-east-1:000000000000:function:f".into());
+            rot.schedule = Some(Schedule::Every { seconds: 86_400 });
+        };
+        // Without a function the request is refused and nothing changes.
+        let refused = svc.rotate(
+            &aws(),
+            r,
+            RotateRequest {
+                version_id: Some("t2".into()),
+                configure: None,
+                require_function: true,
+                immediately: true,
+                generate: &gen,
+            },
+        );
+        assert_eq!(
+            refused,
+            Err(CoreError::RotationFunctionMissing { name: "db".into() })
+        );
+        let w = svc
+            .rotate(
+                &aws(),
+                r,
+                RotateRequest {
+                    version_id: Some("t2".into()),
+                    configure: Some(&configure),
+                    require_function: true,
+                    immediately: true,
+                    generate: &gen,
+                },
+            )
+            .unwrap();
+        assert_eq!(w.version_id.as_deref(), Some("t2"));
+        let s = &w.secret;
+        assert_eq!(s.holder_id("AWSCURRENT"), Some("t2"));
+        assert_eq!(s.holder_id("AWSPREVIOUS"), Some("t1"));
+        assert_eq!(s.holder_id("AWSPENDING"), None);
+        assert_eq!(s.rotation.state, RotationState::Idle);
+        assert!(s.rotation.last_rotated.is_some());
+        let v: Value =
+            serde_json::from_str(s.version("t2").unwrap().value.as_text().unwrap()).unwrap();
+        assert_eq!(v["username"], "u");
+        assert_ne!(v["password"], "p");
+        // A retry with the same token is a replay.
+        let again = svc
+            .rotate(
+                &aws(),
+                r,
+                RotateRequest {
+                    version_id: Some("t2".into()),
+                    configure: None,
+                    require_function: true,
+                    immediately: true,
+                    generate: &gen,
+                },
+            )
+            .unwrap();
+        assert!(again.replayed);
+    }
+
+    #[test]
+    fn outside_rotation_failure_keeps_pending_and_blocks() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let (_, id) = svc.rotation_begin(&aws(), r, Some("t2".into())).unwrap();
+        svc.put_value(
+            &aws(),
+            r,
+            NewVersion {
+                id: Some(id.clone()),
+                value: text("two"),
+                labels: Some(vec!["AWSPENDING".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        svc.rotation_step(&aws(), r, &id, RotationStep::TestSecret)
+            .unwrap();
+        let s = svc
+            .rotation_end(&aws(), r, &id, Err((RotationStep::TestSecret, "no".into())))
+            .unwrap();
+        assert!(matches!(s.rotation.state, RotationState::Failed { .. }));
+        assert_eq!(s.holder_id("AWSCURRENT"), Some("t1"));
+        assert_eq!(s.holder_id("AWSPENDING"), Some("t2"));
+        assert!(matches!(
+            svc.rotation_begin(&aws(), r, Some("t3".into())),
+            Err(CoreError::RotationInProgress { .. })
+        ));
+        let s = svc.cancel_rotation(&aws(), r).unwrap();
+        assert!(!s.rotation.enabled);
+    }
+
+    #[test]
+    fn rotation_limit_is_exact_under_concurrency() {
+        let svc = Arc::new(service());
+        let scope = Scope::new(Cloud::Alibaba, "1234567890123456", "cn-hangzhou");
+        svc.create_secret(
+            &scope,
+            NewSecret {
+                name: "rds".into(),
+                secret_type: Some("Rds".into()),
+                version: NewVersion {
+                    id: Some("v0".into()),
+                    value: text("{}"),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let handles: Vec<_> = (0..60)
+            .map(|i| {
+                let svc = svc.clone();
+                let scope = scope.clone();
+                std::thread::spawn(move || {
+                    svc.rotate(
+                        &scope,
+                        SecretRef::Name("rds"),
+                        RotateRequest {
+                            version_id: Some(format!("r{i}")),
+                            configure: None,
+                            require_function: false,
+                            immediately: true,
+                            generate: &|_, r| Ok(SecretValue::Text(r.alphanumeric(8))),
+                        },
+                    )
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let ok = results.iter().filter(|r| r.is_ok()).count();
+        let throttled = results
+            .iter()
+            .filter(|r| matches!(r, Err(CoreError::Throttled { .. })))
+            .count();
+        assert_eq!((ok, throttled), (50, 10));
+        // Replays of admitted ids still succeed and do not count.
+        let replay = svc
+            .rotate(
+                &scope,
+                SecretRef::Name("rds"),
+                RotateRequest {
+                    version_id: Some(
+                        svc.describe(&scope, SecretRef::Name("rds"), Access::Live)
+                            .unwrap()
+                            .holder_id("ACSCurrent")
+                            .unwrap()
+                            .to_owned(),
+                    ),
+                    configure: None,
+                    require_function: false,
+                    immediately: true,
+                    generate: &|_, r| Ok(SecretValue::Text(r.alphanumeric(8))),
+                },
+            )
+            .unwrap();
+        assert!(replay.replayed);
+        svc.clock().advance_secs(3600).unwrap();
+        assert!(svc
+            .rotate(
+                &scope,
+                SecretRef::Name("rds"),
+                RotateRequest {
+                    version_id: Some("later".into()),
+                    configure: None,
+                    require_function: false,
+                    immediately: true,
+                    generate: &|_, r| Ok(SecretValue::Text(r.alphanumeric(8))),
+                },
+            )
+            .is_ok());
+    }
+
+    #[test]
+    fn huawei_versions_are_sequential() {
+        let svc = service();
+        let scope = Scope::new(
+            Cloud::Huawei,
+            "0123456789abcdef0123456789abcdef",
+            "cn-north-4",
+        );
+        let w = create(&svc, &scope, "db", Some("ignored"), "one");
+        assert_eq!(w.version_id.as_deref(), Some("v1"));
+        let w = svc
+            .put_value(
+                &scope,
+                SecretRef::Name("db"),
+                NewVersion {
+                    value: text("two"),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(w.version_id.as_deref(), Some("v2"));
+        assert_eq!(w.secret.holder_id("SYSCURRENT"), Some("v2"));
+        assert_eq!(w.secret.holder_id("SYSPREVIOUS"), Some("v1"));
+        assert_eq!(w.secret.secret_type, "COMMON");
+    }
+
+    #[test]
+    fn alibaba_requires_a_version_id() {
+        let svc = service();
+        let scope = Scope::new(Cloud::Alibaba, "1", "cn-hangzhou");
+        assert!(matches!(
+            svc.create_secret(
+                &scope,
+                NewSecret {
+                    name: "x".into(),
+                    version: NewVersion {
+                        value: text("v"),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                }
+            ),
+            Err(CoreError::InvalidParameter(_))
+        ));
+    }
+
+    #[test]
+    fn modify_rolls_back_on_error() {
+        let svc = service();
+        create(&svc, &aws(), "db", None, "v");
+        let r = SecretRef::Name("db");
+        let res: CoreResult<(Secret, ())> = svc.modify(&aws(), r, Access::Live, |s, _| {
+            s.description = Some("changed".into());
+            Err(CoreError::InvalidParameter("no".into()))
+        });
+        assert!(res.is_err());
+        assert_eq!(
+            svc.describe(&aws(), r, Access::Live).unwrap().description,
+            None
+        );
+    }
+
+    #[test]
+    fn reset_by_cloud() {
+        let svc = service();
+        create(&svc, &aws(), "a", None, "v");
+        let ali = Scope::new(Cloud::Alibaba, "1", "cn-hangzhou");
+        create(&svc, &ali, "b", Some("v1"), "v");
+        svc.reset(&ResetFilter {
+            cloud: Some(Cloud::Aws),
+            tenant: None,
+        })
+        .unwrap();
+        assert!(svc.list(&aws()).unwrap().is_empty());
+        assert_eq!(svc.list(&ali).unwrap().len(), 1);
+        svc.reset(&ResetFilter::default()).unwrap();
+        assert!(svc.list(&ali).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,72 @@
+//! What the model needs from persistence. The store crate implements it on SQLite; every
+//! service operation runs inside one `write` (or `read`) call, which is one transaction.
+
+use crate::{Cloud, CoreResult, Scope, Secret, Timestamp};
+use serde_json::Value;
+
+/// What falls due at a time: the scheduler's work list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DueKind {
+    Purge,
+    Rotation,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Due {
+    pub scope: Scope,
+    pub name: String,
+    pub at: Timestamp,
+    pub kind: DueKind,
+}
+
+/// Which state a reset clears.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResetFilter {
+    pub cloud: Option<Cloud>,
+    pub tenant: Option<String>,
+}
+
+impl ResetFilter {
+    pub fn matches(&self, scope: &Scope) -> bool {
+        self.cloud.is_none_or(|c| c == scope.cloud)
+            && self.tenant.as_deref().is_none_or(|t| t == scope.tenant)
+    }
+}
+
+pub trait ReadTx {
+    fn secret(&self, scope: &Scope, name: &str) -> CoreResult<Option<Secret>>;
+    fn secret_by_id(&self, scope: &Scope, id: &str) -> CoreResult<Option<Secret>>;
+    /// Every secret of the scope, by name.
+    fn secrets(&self, scope: &Scope) -> CoreResult<Vec<Secret>>;
+    /// Every scope that holds a secret or a record, optionally of one cloud.
+    fn scopes(&self, cloud: Option<Cloud>) -> CoreResult<Vec<Scope>>;
+    /// Purges and rotations due at or before `until`, earliest first.
+    fn due(&self, until: Timestamp) -> CoreResult<Vec<Due>>;
+    /// The earliest purge or rotation time, for the scheduler's sleep.
+    fn next_due(&self) -> CoreResult<Option<Timestamp>>;
+    /// Auxiliary records of a kind (rotation tasks, event subscriptions…), by key.
+    fn records(&self, scope: &Scope, kind: &str) -> CoreResult<Vec<(String, Value)>>;
+    fn record(&self, scope: &Scope, kind: &str, key: &str) -> CoreResult<Option<Value>>;
+    /// Server-wide settings that must survive a restart (the clock offset).
+    fn setting(&self, key: &str) -> CoreResult<Option<String>>;
+}
+
+pub trait WriteTx: ReadTx {
+    /// Inserts or replaces the secret (versions included).
+    fn put_secret(&mut self, scope: &Scope, secret: &Secret) -> CoreResult<()>;
+    fn delete_secret(&mut self, scope: &Scope, name: &str) -> CoreResult<()>;
+    fn put_record(&mut self, scope: &Scope, kind: &str, key: &str, value: &Value)
+        -> CoreResult<()>;
+    fn delete_record(&mut self, scope: &Scope, kind: &str, key: &str) -> CoreResult<()>;
+    fn reset(&mut self, filter: &ResetFilter) -> CoreResult<()>;
+    fn set_setting(&mut self, key: &str, value: &str) -> CoreResult<()>;
+}
+
+/// A transactional store. `write` commits when the closure returns `Ok` and rolls back
+/// otherwise; writes are serialised.
+pub trait Storage: Send + Sync {
+    fn read(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()>;
+    fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> CoreResult<()>) -> CoreResult<()>;
+    /// `"memory"` or `"file"`.
+    fn persistence(&self) -> &'static str;
+}
