@@ -183,8 +183,9 @@ mod tests {
 
     #[test]
     fn password_policies() {
+        type Check = fn(&str) -> bool;
         let r = Random::seeded(11);
-        let cases: Vec<(PasswordPolicy, fn(&str) -> bool)> = vec![
+        let cases: Vec<(PasswordPolicy, Check)> = vec![
             (PasswordPolicy::default(), |p| {
                 p.len() == 32
                     && p.chars().any(|c| c.is_ascii_lowercase())

@@ -744,7 +744,8 @@ mod tests {
     fn put_value_idempotency_table() {
         let svc = service();
         create(&svc, &aws(), "db", Some("t1"), "one");
-        let cases: Vec<(&str, &str, Result<(bool, &str), CoreError>)> = vec![
+        type Want = Result<(bool, &'static str), CoreError>;
+        let cases: Vec<(&str, &str, Want)> = vec![
             ("t2", "two", Ok((false, "t2"))),
             ("t2", "two", Ok((true, "t2"))),
             (
