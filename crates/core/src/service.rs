@@ -20,6 +20,8 @@ pub enum SecretRef<'a> {
     /// A name, or a name followed by `-` and the secret's 6-character ARN suffix (the tail of
     /// an AWS ARN, where the suffix cannot be told apart from the name by its shape).
     NameOrSuffixed(&'a str),
+    /// A name and the ARN suffix it must carry (a complete AWS ARN): both must match.
+    NameWithSuffix(&'a str, &'a str),
 }
 
 /// Whether an operation also reaches secrets in their deletion window.
@@ -103,8 +105,23 @@ pub struct Service {
 fn not_found(r: SecretRef<'_>) -> CoreError {
     CoreError::SecretNotFound {
         name: match r {
-            SecretRef::Name(n) | SecretRef::Id(n) | SecretRef::NameOrSuffixed(n) => n.to_owned(),
+            SecretRef::Name(n)
+            | SecretRef::Id(n)
+            | SecretRef::NameOrSuffixed(n)
+            | SecretRef::NameWithSuffix(n, _) => n.to_owned(),
         },
+    }
+}
+
+/// Access times are kept per UTC day.
+fn access_day(now: Timestamp) -> Timestamp {
+    Timestamp::from_secs(now.secs() - now.secs().rem_euclid(86_400))
+}
+
+fn mark_accessed(secret: &mut Secret, version_id: &str, day: Timestamp) {
+    secret.last_accessed = Some(day);
+    if let Some(v) = secret.version_mut(version_id) {
+        v.last_accessed = Some(day);
     }
 }
 
@@ -181,6 +198,9 @@ impl Service {
                     _ => None,
                 },
             },
+            SecretRef::NameWithSuffix(name, suffix) => {
+                tx.secret(scope, name)?.filter(|s| s.arn_suffix == suffix)
+            }
         };
         Ok(found.filter(|s| s.deletion.is_none_or(|d| d.purge_at > now)))
     }
@@ -247,6 +267,7 @@ impl Service {
         if secret.holder(d.current).is_none() && !labels.iter().any(|l| l == d.current) {
             labels.push(d.current.to_owned());
         }
+        let old_current = secret.holder_id(d.current).map(str::to_owned);
         let version = Version {
             id: id.clone(),
             value,
@@ -256,6 +277,13 @@ impl Service {
             last_accessed: None,
         };
         labels::add_version(secret, d, version, &labels)?;
+        // A new value that becomes current ends a finished rotation: the pending label left on
+        // the old current version goes (AWS records exactly this).
+        if let Some(old) = old_current.filter(|old| secret.holder_id(d.current) != Some(old)) {
+            if let Some(v) = secret.version_mut(&old) {
+                v.labels.retain(|l| l != d.pending);
+            }
+        }
         secret.updated = now;
         Ok((id, false))
     }
@@ -330,8 +358,8 @@ impl Service {
         Ok(all)
     }
 
-    /// Reads one version. The access time is kept per day, as AWS reports it, so most reads
-    /// write nothing.
+    /// Reads one version. The access time (of the secret and of the version) is kept per day,
+    /// as AWS reports it, so most reads write nothing.
     pub fn get_value(
         &self,
         scope: &Scope,
@@ -373,12 +401,12 @@ impl Service {
                 })?,
         }
         .clone();
-        let day = Timestamp::from_secs(now.secs() - now.secs().rem_euclid(86_400));
-        if secret.last_accessed != Some(day) {
-            let name = secret.name.clone();
+        let day = access_day(now);
+        if secret.last_accessed != Some(day) || version.last_accessed != Some(day) {
+            let (name, id) = (secret.name.clone(), version.id.clone());
             self.write(|tx| {
                 if let Some(mut s) = tx.secret(scope, &name)? {
-                    s.last_accessed = Some(day);
+                    mark_accessed(&mut s, &id, day);
                     tx.put_secret(scope, &s)?;
                 }
                 Ok(())
@@ -399,6 +427,41 @@ impl Service {
             Ok(Written {
                 secret,
                 version_id: Some(id),
+                replayed,
+            })
+        })
+    }
+
+    /// Changes metadata with `f` and, when `value` is given, adds a version, all in one
+    /// transaction (AWS UpdateSecret). A value that replays an earlier version adds nothing.
+    pub fn update(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        value: Option<NewVersion>,
+        f: impl FnOnce(&mut Secret, &Ctx<'_>) -> CoreResult<()>,
+    ) -> CoreResult<Written> {
+        let now = self.now();
+        self.write(|tx| {
+            let mut secret = self.load(tx, scope, r, Access::Live, now)?;
+            let ctx = Ctx {
+                now,
+                random: &self.random,
+            };
+            f(&mut secret, &ctx)?;
+            secret.updated = now;
+            let (version_id, replayed) = match value {
+                Some(v) => {
+                    let (id, replayed) = self.add_value(scope, &mut secret, v, now)?;
+                    (Some(id), replayed)
+                }
+                None => (None, false),
+            };
+            labels::validate(&secret, scope.cloud.dialect())?;
+            tx.put_secret(scope, &secret)?;
+            Ok(Written {
+                secret,
+                version_id,
                 replayed,
             })
         })
@@ -546,6 +609,10 @@ impl Service {
             }
             let id = self.assign_version_id(scope, &mut secret, req.version_id.clone())?;
             rotation::begin(&mut secret, d, now, &id)?;
+            // The built-in function reads the current value, as a rotation function would.
+            if let Some(current) = secret.holder_id(d.current).map(str::to_owned) {
+                mark_accessed(&mut secret, &current, access_day(now));
+            }
             let value = (req.generate)(&secret, &self.random)?;
             let version = Version {
                 id: id.clone(),
@@ -913,6 +980,161 @@ mod tests {
     }
 
     #[test]
+    fn complete_arn_tails_need_name_and_suffix() {
+        let svc = service();
+        // A name that itself ends like a suffix is only found with its own suffix.
+        let w = create(&svc, &aws(), "app-a1b2c3", None, "v");
+        let suffix = w.secret.arn_suffix.clone();
+        let found = svc.describe(
+            &aws(),
+            SecretRef::NameWithSuffix("app-a1b2c3", &suffix),
+            Access::Live,
+        );
+        assert_eq!(found.unwrap().name, "app-a1b2c3");
+        for r in [
+            SecretRef::NameWithSuffix("app", "a1b2c3"),
+            SecretRef::NameWithSuffix("app-a1b2c3", "zzzzzz"),
+        ] {
+            assert_eq!(
+                svc.describe(&aws(), r, Access::Live).map(|s| s.name),
+                Err(not_found(r))
+            );
+        }
+    }
+
+    #[test]
+    fn reads_mark_the_secret_and_the_version_accessed() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        svc.put_value(
+            &aws(),
+            r,
+            NewVersion {
+                id: Some("t2".into()),
+                value: text("two"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        svc.get_value(&aws(), r, &Selector::Id("t1".into()))
+            .unwrap();
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        let day = s.last_accessed.expect("secret accessed");
+        assert_eq!(day.millis() % 86_400_000, 0);
+        assert_eq!(s.version("t1").unwrap().last_accessed, Some(day));
+        assert_eq!(s.version("t2").unwrap().last_accessed, None);
+        // A read of the other version on the same day marks it too.
+        svc.get_value(&aws(), r, &Selector::Label("AWSCURRENT".into()))
+            .unwrap();
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        assert_eq!(s.version("t2").unwrap().last_accessed, Some(day));
+    }
+
+    #[test]
+    fn a_new_current_value_clears_pending_from_the_old_current() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let put = |id: &str, labels: Option<Vec<String>>| {
+            svc.put_value(
+                &aws(),
+                r,
+                NewVersion {
+                    id: Some(id.into()),
+                    value: text(id),
+                    labels,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        };
+        put("t2", Some(vec!["AWSPENDING".into()]));
+        svc.update_stage(&aws(), r, "AWSCURRENT", Some("t2"), Some("t1"))
+            .unwrap();
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        assert_eq!(
+            s.version("t2").unwrap().labels,
+            vec!["AWSPENDING", "AWSCURRENT"]
+        );
+        // A pending-only value leaves the current version's labels alone...
+        let w = put("t3", Some(vec!["AWSPENDING".into()]));
+        assert_eq!(w.secret.version("t2").unwrap().labels, vec!["AWSCURRENT"]);
+        svc.update_stage(&aws(), r, "AWSCURRENT", Some("t3"), Some("t2"))
+            .unwrap();
+        // ...a new current value takes pending off the version it replaces.
+        let w = put("t4", None);
+        let s = &w.secret;
+        assert_eq!(s.version("t3").unwrap().labels, vec!["AWSPREVIOUS"]);
+        assert_eq!(s.version("t4").unwrap().labels, vec!["AWSCURRENT"]);
+        assert_eq!(s.holder_id("AWSPENDING"), None);
+    }
+
+    #[test]
+    fn update_changes_metadata_and_value_together() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let w = svc
+            .update(
+                &aws(),
+                r,
+                Some(NewVersion {
+                    id: Some("t2".into()),
+                    value: text("two"),
+                    ..Default::default()
+                }),
+                |s, _| {
+                    s.description = Some("d".into());
+                    Ok(())
+                },
+            )
+            .unwrap();
+        assert_eq!(w.version_id.as_deref(), Some("t2"));
+        assert_eq!(w.secret.description.as_deref(), Some("d"));
+        assert_eq!(w.secret.holder_id("AWSCURRENT"), Some("t2"));
+        // A conflicting value rolls the metadata change back.
+        let err = svc.update(
+            &aws(),
+            r,
+            Some(NewVersion {
+                id: Some("t2".into()),
+                value: text("other"),
+                ..Default::default()
+            }),
+            |s, _| {
+                s.description = Some("lost".into());
+                Ok(())
+            },
+        );
+        assert_eq!(
+            err.map(|w| w.version_id),
+            Err(CoreError::IdempotencyConflict {
+                version_id: "t2".into()
+            })
+        );
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        assert_eq!(s.description.as_deref(), Some("d"));
+        // Metadata alone adds no version; a replayed value is reported as such.
+        let w = svc.update(&aws(), r, None, |_, _| Ok(())).unwrap();
+        assert_eq!((w.version_id, w.replayed), (None, false));
+        let w = svc
+            .update(
+                &aws(),
+                r,
+                Some(NewVersion {
+                    id: Some("t2".into()),
+                    value: text("two"),
+                    ..Default::default()
+                }),
+                |_, _| Ok(()),
+            )
+            .unwrap();
+        assert!(w.replayed);
+        assert_eq!(w.secret.versions.len(), 2);
+    }
+
+    #[test]
     fn deletion_lifecycle() {
         let svc = service();
         create(&svc, &aws(), "db", None, "v");
@@ -1046,6 +1268,10 @@ mod tests {
         assert_eq!(s.holder_id("AWSPENDING"), None);
         assert_eq!(s.rotation.state, RotationState::Idle);
         assert!(s.rotation.last_rotated.is_some());
+        // The built-in function read the old value, not the new one.
+        assert!(s.last_accessed.is_some());
+        assert!(s.version("t1").unwrap().last_accessed.is_some());
+        assert!(s.version("t2").unwrap().last_accessed.is_none());
         let v: Value =
             serde_json::from_str(s.version("t2").unwrap().value.as_text().unwrap()).unwrap();
         assert_eq!(v["username"], "u");
