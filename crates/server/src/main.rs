@@ -1,1 +1,68 @@
-fn main() {}
+//! `localsecrets`: parses the configuration, opens the state, listens, and serves until
+//! SIGINT or SIGTERM.
+
+use clap::Parser;
+use localsecrets_server::{listener, App, Config};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::signal::unix::{signal, SignalKind};
+use tracing::{error, info};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new(&config.log_level))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            error!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            error!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), String> {
+    // Installed before the port opens, so a signal right after startup is a clean stop.
+    let mut terminate =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
+    let mut interrupt =
+        signal(SignalKind::interrupt()).map_err(|e| format!("cannot watch SIGINT: {e}"))?;
+
+    let app = App::from_config(&config).map_err(|e| format!("cannot open state: {e}"))?;
+    match &config.data {
+        Some(path) => info!("state in {}", path.display()),
+        None => info!("state in memory (lost on exit; use --data PATH to keep it)"),
+    }
+    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    info!("localsecrets listening on http://{addr}");
+
+    let shutdown = async move {
+        tokio::select! {
+            _ = terminate.recv() => info!("SIGTERM received, shutting down"),
+            _ = interrupt.recv() => info!("SIGINT received, shutting down"),
+        }
+    };
+    listener::serve(listener, Arc::new(app), shutdown).await;
+    info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! `GET /_localsecrets/clock` and `POST /_localsecrets/clock` with `{"advance_seconds": N}`
+//! or `{"set": "<RFC 3339>"}`. The clock only moves forward; its offset is stored so it
+//! survives a restart with `--data`.
+
+use super::{error, internal, ok};
+use crate::app::{App, CLOCK_OFFSET_SETTING};
+use localsecrets_api::{Request, Response};
+use localsecrets_core::{CoreError, Timestamp};
+use serde_json::{json, Value};
+
+/// 9999-12-31T23:59:59Z: the last instant every cloud's time format can render.
+const LATEST: Timestamp = Timestamp::from_secs(253_402_300_799);
+
+pub fn state(app: &App) -> Value {
+    let clock = app.service.clock();
+    json!({
+        "now": clock.now().to_rfc3339(),
+        "offset_seconds": clock.offset_millis().div_euclid(1000),
+    })
+}
+
+pub fn get(app: &App) -> Response {
+    ok(&state(app))
+}
+
+enum Change {
+    Advance(i64),
+    Set(Timestamp),
+}
+
+pub fn post(app: &App, req: &Request) -> Response {
+    let change = match parse(&req.body) {
+        Ok(c) => c,
+        Err(message) => return error(400, "bad_request", &message),
+    };
+    let _serial = app.clock_change.lock();
+    let clock = app.service.clock();
+    let target = match change {
+        Change::Advance(secs) => {
+            let to = clock
+                .now()
+                .millis()
+                .saturating_add(secs.saturating_mul(1000));
+            if secs >= 0 && to > LATEST.millis() {
+                return error(
+                    400,
+                    "bad_request",
+                    &format!("advance_seconds {secs} would move the clock past {LATEST}"),
+                );
+            }
+            clock.advance_secs(secs)
+        }
+        Change::Set(to) if to > LATEST => {
+            return error(
+                400,
+                "bad_request",
+                &format!("set must not be later than {LATEST}"),
+            )
+        }
+        Change::Set(to) => clock.set(to),
+    };
+    match target {
+        Ok(_) => {}
+        Err(CoreError::InvalidParameter(message)) => return error(400, "bad_request", &message),
+        Err(e) => return internal(&e),
+    }
+    let offset = clock.offset_millis().to_string();
+    if let Err(e) = app
+        .service
+        .write(|tx| tx.set_setting(CLOCK_OFFSET_SETTING, &offset))
+    {
+        return internal(&e);
+    }
+    tracing::info!(now = %clock.now(), offset_ms = %offset, "clock moved");
+    ok(&state(app))
+}
+
+fn parse(body: &[u8]) -> Result<Change, String> {
+    const SHAPE: &str = r#"expected a JSON object with either "advance_seconds": <whole seconds> or "set": "<RFC 3339 time>""#;
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            format!("empty body: {SHAPE}")
+        } else {
+            format!("body is not valid JSON ({e}): {SHAPE}")
+        }
+    })?;
+    let Value::Object(map) = value else {
+        return Err(SHAPE.into());
+    };
+    if let Some(key) = map.keys().find(|k| *k != "advance_seconds" && *k != "set") {
+        return Err(format!("unknown field {key:?}: {SHAPE}"));
+    }
+    match (map.get("advance_seconds"), map.get("set")) {
+        (Some(n), None) => n
+            .as_i64()
+            .map(Change::Advance)
+            .ok_or_else(|| format!("advance_seconds must be a whole number of seconds, got {n}")),
+        (None, Some(Value::String(s))) => {
+            Timestamp::parse_rfc3339(s).map(Change::Set).ok_or_else(|| {
+                format!("set must be an RFC 3339 time such as 2030-01-02T03:04:05Z, got {s:?}")
+            })
+        }
+        (None, Some(other)) => Err(format!(
+            "set must be an RFC 3339 time string such as 2030-01-02T03:04:05Z, got {other}"
+        )),
+        (Some(_), Some(_)) => Err(format!("give advance_seconds or set, not both: {SHAPE}")),
+        (None, None) => Err(SHAPE.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{app, call};
+    use super::*;
+
+    fn stored(app: &App) -> Option<String> {
+        app.service
+            .read(|tx| tx.setting(CLOCK_OFFSET_SETTING))
+            .unwrap()
+    }
+
+    #[test]
+    fn advance_and_set_move_forward_and_persist() {
+        let app = app();
+        let (status, body) = call(&app, "GET", "/_localsecrets/clock", "");
+        assert_eq!(status, 200);
+        assert_eq!(body["offset_seconds"], 0);
+        assert_eq!(stored(&app), None);
+
+        let (status, body) = call(
+            &app,
+            "POST",
+            "/_localsecrets/clock",
+            r#"{"advance_seconds": 3600}"#,
+        );
+        assert_eq!(status, 200);
+        assert_eq!(body["offset_seconds"], 3600);
+        assert_eq!(stored(&app).as_deref(), Some("3600000"));
+
+        let (status, body) = call(
+            &app,
+            "POST",
+            "/_localsecrets/clock",
+            r#"{"set": "2999-01-01T00:00:00Z"}"#,
+        );
+        assert_eq!(status, 200);
+        assert!(body["now"]
+            .as_str()
+            .unwrap()
+            .starts_with("2999-01-01T00:00:0"));
+        let offset = stored(&app).unwrap().parse::<i64>().unwrap();
+        assert_eq!(
+            offset.div_euclid(1000),
+            body["offset_seconds"].as_i64().unwrap()
+        );
+        assert!(offset > 3600 * 1000);
+    }
+
+    #[test]
+    fn refuses_backwards_and_malformed_without_moving() {
+        let app = app();
+        call(
+            &app,
+            "POST",
+            "/_localsecrets/clock",
+            r#"{"advance_seconds": 60}"#,
+        );
+        for (body, needle) in [
+            (r#"{"advance_seconds": -1}"#, "forward"),
+            (r#"{"set": "2000-01-01T00:00:00Z"}"#, "forward"),
+            (r#"{"set": "yesterday"}"#, "RFC 3339"),
+            (r#"{"set": 5}"#, "RFC 3339"),
+            (r#"{"advance_seconds": 1.5}"#, "whole number"),
+            (r#"{"advance_seconds": "10"}"#, "whole number"),
+            (
+                r#"{"advance_seconds": 1, "set": "2999-01-01T00:00:00Z"}"#,
+                "not both",
+            ),
+            (r#"{"advance": 1}"#, "unknown field"),
+            (r#"{}"#, "advance_seconds"),
+            (r#"[1]"#, "advance_seconds"),
+            ("", "empty body"),
+            ("{", "not valid JSON"),
+            (r#"{"advance_seconds": 9223372036854775807}"#, "past"),
+        ] {
+            let (status, v) = call(&app, "POST", "/_localsecrets/clock", body);
+            assert_eq!(status, 400, "{body}");
+            assert_eq!(v["error"], "bad_request");
+            let message = v["message"].as_str().unwrap();
+            assert!(message.contains(needle), "{body}: {message}");
+        }
+        let (_, v) = call(&app, "GET", "/_localsecrets/clock", "");
+        assert_eq!(v["offset_seconds"], 60);
+        assert_eq!(stored(&app).as_deref(), Some("60000"));
+    }
+}

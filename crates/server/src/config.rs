@@ -1,0 +1,146 @@
+//! Command-line flags, each with a `LOCALSECRETS_*` environment variable; `--help` lists them.
+
+use clap::Parser;
+use localsecrets_alibaba::AlibabaConfig;
+use localsecrets_aws::AwsConfig;
+use std::path::PathBuf;
+use tracing_subscriber::EnvFilter;
+
+/// One local server emulating AWS Secrets Manager, Alibaba Cloud KMS secrets and Huawei
+/// Cloud CSMS on a single port.
+#[derive(Clone, Debug, Parser)]
+#[command(name = "localsecrets", version, about)]
+pub struct Config {
+    /// Address (or host name) to listen on; use 0.0.0.0 to accept connections from other
+    /// machines or containers.
+    #[arg(long, env = "LOCALSECRETS_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on; 0 picks a free one (the startup log line names it).
+    #[arg(long, env = "LOCALSECRETS_PORT", default_value_t = 4566)]
+    pub port: u16,
+
+    /// SQLite file holding all state across restarts (created if missing). Without it all
+    /// state lives in memory and is gone when the process exits.
+    #[arg(long, env = "LOCALSECRETS_DATA", value_name = "PATH")]
+    pub data: Option<PathBuf>,
+
+    /// AWS account (12 digits) used when an access key does not name one.
+    #[arg(
+        long,
+        env = "LOCALSECRETS_AWS_ACCOUNT_ID",
+        value_name = "ID",
+        default_value_t = AwsConfig::default().default_account,
+        value_parser = digits::<12>
+    )]
+    pub aws_account_id: String,
+
+    /// Alibaba Cloud account (16 digits) used when an AccessKeyId does not name one.
+    #[arg(
+        long,
+        env = "LOCALSECRETS_ALIBABA_ACCOUNT_ID",
+        value_name = "ID",
+        default_value_t = AlibabaConfig::default().default_account,
+        value_parser = digits::<16>
+    )]
+    pub alibaba_account_id: String,
+
+    /// Seed for every generated id, ARN suffix and password, so runs are reproducible.
+    /// Without it they come from the operating system's entropy.
+    #[arg(long, env = "LOCALSECRETS_SEED", value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Log filter: a level (error, warn, info, debug, trace) or tracing directives such as
+    /// `info,localsecrets_server=debug`. Request lines are logged at debug; secret values
+    /// are never logged.
+    #[arg(
+        long,
+        env = "LOCALSECRETS_LOG",
+        value_name = "FILTER",
+        default_value = "info",
+        value_parser = log_filter
+    )]
+    pub log_level: String,
+}
+
+impl Config {
+    pub fn aws(&self) -> AwsConfig {
+        AwsConfig {
+            default_account: self.aws_account_id.clone(),
+            ..AwsConfig::default()
+        }
+    }
+
+    pub fn alibaba(&self) -> AlibabaConfig {
+        AlibabaConfig {
+            default_account: self.alibaba_account_id.clone(),
+            ..AlibabaConfig::default()
+        }
+    }
+}
+
+fn digits<const N: usize>(s: &str) -> Result<String, String> {
+    if s.len() == N && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("expected exactly {N} digits, got {s:?}"))
+    }
+}
+
+fn log_filter(s: &str) -> Result<String, String> {
+    EnvFilter::try_new(s)
+        .map(|_| s.to_owned())
+        .map_err(|e| format!("not a log level or filter: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Config, clap::Error> {
+        Config::try_parse_from(std::iter::once("localsecrets").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn definition_is_consistent() {
+        Config::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_match_the_frontends() {
+        // Only meaningful when no LOCALSECRETS_* variable is set in the test environment.
+        if std::env::vars().any(|(k, _)| k.starts_with("LOCALSECRETS_")) {
+            return;
+        }
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.host, "127.0.0.1");
+        assert_eq!(c.port, 4566);
+        assert_eq!(c.data, None);
+        assert_eq!(c.aws().default_account, "000000000000");
+        assert_eq!(
+            c.alibaba().default_account,
+            AlibabaConfig::default().default_account
+        );
+        assert_eq!(c.seed, None);
+        assert_eq!(c.log_level, "info");
+    }
+
+    #[test]
+    fn validates_values() {
+        assert!(parse(&["--aws-account-id", "123456789012"]).is_ok());
+        for bad in [
+            &["--aws-account-id", "12345"][..],
+            &["--aws-account-id", "12345678901a"],
+            &["--alibaba-account-id", "123456789012"],
+            &["--port", "70000"],
+            &["--seed", "-1"],
+            &["--log-level", "info,=[["],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} was accepted");
+        }
+        let c = parse(&["--seed", "7", "--data", "/tmp/x.db", "--log-level", "debug"]).unwrap();
+        assert_eq!(c.seed, Some(7));
+        assert_eq!(c.data.as_deref(), Some(std::path::Path::new("/tmp/x.db")));
+    }
+}

@@ -1,0 +1,22 @@
+//! The localsecrets server: one port answering AWS Secrets Manager, Alibaba Cloud KMS
+//! secrets and Huawei Cloud CSMS over one shared model.
+//!
+//! - [`config`]: flags and `LOCALSECRETS_*` variables.
+//! - [`app`]: storage (memory or a SQLite file), clock (restored from storage), service and
+//!   the frontends in dispatch order.
+//! - [`listener`]: hyper on tokio, the body limit, request ids, graceful shutdown.
+//! - [`dispatch`]: admin API → AWS → Huawei → Alibaba → neutral 404.
+//! - [`admin`]: health, reset and clock under `/_localsecrets/`.
+//!
+//! Data flow: [`listener`] reads a request (≤ 1 MiB) into an `api::Request` → on the blocking
+//! pool [`dispatch::route`] hands it to [`admin`] or the claiming `Frontend` → the
+//! `api::Response` goes back through hyper with an `x-request-id` if the frontend set none.
+
+pub mod admin;
+pub mod app;
+pub mod config;
+pub mod dispatch;
+pub mod listener;
+
+pub use app::App;
+pub use config::Config;
