@@ -6,10 +6,11 @@
 //! - [`labels`] and [`rotation`]: the rules, as pure functions over a secret.
 //! - [`storage`]: what persistence must provide; [`memory`] is the in-process reference.
 //! - [`service`]: the operations frontends call, each one storage transaction.
+//! - [`observe`]: changes announced inside their transaction, for records derived from them.
 //! - [`clock`], [`random`], [`time`]: the injected sources of time and chance.
 //!
 //! A request flows frontend → [`Service`] → [`labels`]/[`rotation`] on a loaded [`Secret`] →
-//! [`storage::WriteTx::put_secret`], all inside one transaction.
+//! [`storage::WriteTx::put_secret`] → [`Observer`]s, all inside one transaction.
 
 pub mod clock;
 pub mod dialect;
@@ -18,6 +19,7 @@ pub mod labels;
 pub mod limiter;
 pub mod memory;
 pub mod model;
+pub mod observe;
 pub mod random;
 pub mod rotation;
 pub mod scope;
@@ -31,6 +33,7 @@ pub use error::{CoreError, CoreResult};
 pub use model::{
     Deletion, Rotation, RotationState, RotationStep, Schedule, Secret, SecretValue, Tag, Version,
 };
+pub use observe::{Change, Observer};
 pub use random::{PasswordPolicy, Random};
 pub use scope::{Cloud, Scope};
 pub use service::{

@@ -3,11 +3,13 @@
 //! version, its label moves and its rate-limit entry commit together or not at all.
 
 use crate::dialect::VersionIds;
+use crate::observe::{Change, Observer};
 use crate::storage::{Due, DueKind, ReadTx, ResetFilter, Storage, WriteTx};
 use crate::{
     labels, rotation, Clock, CoreError, CoreResult, Deletion, Random, Rotation, RotationStep,
     Scope, Secret, SecretValue, Tag, Timestamp, Version,
 };
+use parking_lot::RwLock;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -100,6 +102,8 @@ pub struct Service {
     storage: Arc<dyn Storage>,
     clock: Arc<Clock>,
     random: Arc<Random>,
+    /// Keyed, so registering the same observer twice replaces it.
+    observers: RwLock<Vec<(String, Arc<dyn Observer>)>>,
 }
 
 fn not_found(r: SecretRef<'_>) -> CoreError {
@@ -131,7 +135,34 @@ impl Service {
             storage,
             clock,
             random,
+            observers: RwLock::new(Vec::new()),
         }
+    }
+
+    /// Registers `observer` under `key` (replacing one registered under the same key); it is
+    /// told of every later change inside the change's transaction.
+    pub fn observe(&self, key: &str, observer: Arc<dyn Observer>) {
+        let mut all = self.observers.write();
+        all.retain(|(k, _)| k != key);
+        all.push((key.to_owned(), observer));
+    }
+
+    /// Tells every observer of `change`; the first error aborts the transaction.
+    fn announce(
+        &self,
+        tx: &mut dyn WriteTx,
+        scope: &Scope,
+        change: Change<'_>,
+        now: Timestamp,
+    ) -> CoreResult<()> {
+        let ctx = Ctx {
+            now,
+            random: &self.random,
+        };
+        for (_, o) in self.observers.read().iter() {
+            o.changed(tx, scope, &change, &ctx)?;
+        }
+        Ok(())
     }
 
     pub fn clock(&self) -> &Clock {
@@ -336,11 +367,32 @@ impl Service {
                 None
             };
             tx.put_secret(scope, &secret)?;
+            self.announce(tx, scope, Change::Created { secret: &secret }, now)?;
             Ok(Written {
                 secret,
                 version_id,
                 replayed: false,
             })
+        })
+    }
+
+    /// Adds a whole secret built elsewhere (a restored backup, a fixture) with its versions and
+    /// labels as they are, after checking the dialect's label invariants. Refused when the name
+    /// is taken.
+    pub fn import_secret(&self, scope: &Scope, secret: Secret) -> CoreResult<Secret> {
+        let now = self.now();
+        labels::validate(&secret, scope.cloud.dialect())?;
+        self.write(|tx| {
+            if let Some(existing) = self.find(tx, scope, SecretRef::Name(&secret.name), now)? {
+                return Err(CoreError::AlreadyExists {
+                    name: secret.name.clone(),
+                    pending_deletion: existing.deletion.is_some(),
+                });
+            }
+            tx.delete_secret(scope, &secret.name)?;
+            tx.put_secret(scope, &secret)?;
+            self.announce(tx, scope, Change::Created { secret: &secret }, now)?;
+            Ok(secret.clone())
         })
     }
 
@@ -423,6 +475,11 @@ impl Service {
             let (id, replayed) = self.add_value(scope, &mut secret, v, now)?;
             if !replayed {
                 tx.put_secret(scope, &secret)?;
+                let change = Change::VersionAdded {
+                    secret: &secret,
+                    version_id: &id,
+                };
+                self.announce(tx, scope, change, now)?;
             }
             Ok(Written {
                 secret,
@@ -491,6 +548,19 @@ impl Service {
         access: Access,
         f: impl FnOnce(&mut Secret, &Ctx<'_>) -> CoreResult<R>,
     ) -> CoreResult<(Secret, R)> {
+        self.modify_then(scope, r, access, f, |_, _, _, _| Ok(()))
+    }
+
+    /// `modify`, then `then` with the changed secret inside the same transaction (to announce
+    /// what happened).
+    fn modify_then<R>(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        access: Access,
+        f: impl FnOnce(&mut Secret, &Ctx<'_>) -> CoreResult<R>,
+        then: impl FnOnce(&mut dyn WriteTx, &Secret, &R, Timestamp) -> CoreResult<()>,
+    ) -> CoreResult<(Secret, R)> {
         let now = self.now();
         self.write(|tx| {
             let mut secret = self.load(tx, scope, r, access, now)?;
@@ -502,6 +572,7 @@ impl Service {
             secret.updated = now;
             labels::validate(&secret, scope.cloud.dialect())?;
             tx.put_secret(scope, &secret)?;
+            then(tx, &secret, &out, now)?;
             Ok((secret, out))
         })
     }
@@ -521,13 +592,21 @@ impl Service {
                 "the recovery window must be between {lo} and {hi} days"
             )));
         }
-        self.modify(scope, r, Access::Live, |s, ctx| {
-            s.deletion = Some(Deletion {
-                deleted_at: ctx.now,
-                purge_at: ctx.now.plus_secs(i64::from(days) * 86_400),
-            });
-            Ok(())
-        })
+        self.modify_then(
+            scope,
+            r,
+            Access::Live,
+            |s, ctx| {
+                s.deletion = Some(Deletion {
+                    deleted_at: ctx.now,
+                    purge_at: ctx.now.plus_secs(i64::from(days) * 86_400),
+                });
+                Ok(())
+            },
+            |tx, secret, (), now| {
+                self.announce(tx, scope, Change::DeletionScheduled { secret }, now)
+            },
+        )
         .map(|(s, ())| s)
     }
 
@@ -541,6 +620,7 @@ impl Service {
                 deleted_at: now,
                 purge_at: now,
             });
+            self.announce(tx, scope, Change::Deleted { secret: &s }, now)?;
             Ok(s)
         })
     }
@@ -564,7 +644,11 @@ impl Service {
                 .filter(|d| d.kind == DueKind::Purge)
                 .collect();
             for d in &due {
+                let gone = tx.secret(&d.scope, &d.name)?;
                 tx.delete_secret(&d.scope, &d.name)?;
+                if let Some(secret) = &gone {
+                    self.announce(tx, &d.scope, Change::Deleted { secret }, now)?;
+                }
             }
             Ok(due)
         })
@@ -629,6 +713,11 @@ impl Service {
             rotation::finish(&mut secret, d, now, &id)?;
             secret.updated = now;
             tx.put_secret(scope, &secret)?;
+            let change = Change::Rotated {
+                secret: &secret,
+                version_id: &id,
+            };
+            self.announce(tx, scope, change, now)?;
             Ok(Written {
                 secret,
                 version_id: Some(id),
@@ -674,17 +763,33 @@ impl Service {
         version_id: &str,
         outcome: Result<(), (RotationStep, String)>,
     ) -> CoreResult<Secret> {
-        self.modify(scope, r, Access::AnyState, |s, ctx| {
-            match outcome {
-                Ok(()) => {
-                    s.rotation.state = Default::default();
-                    s.rotation.last_rotated = Some(ctx.now);
-                    s.rotation.next_rotation = rotation::next_after(s, ctx.now);
+        self.modify_then(
+            scope,
+            r,
+            Access::AnyState,
+            |s, ctx| {
+                match &outcome {
+                    Ok(()) => {
+                        s.rotation.state = Default::default();
+                        s.rotation.last_rotated = Some(ctx.now);
+                        s.rotation.next_rotation = rotation::next_after(s, ctx.now);
+                    }
+                    Err((step, error)) => rotation::fail(s, ctx.now, version_id, *step, error),
                 }
-                Err((step, error)) => rotation::fail(s, ctx.now, version_id, step, &error),
-            }
-            Ok(())
-        })
+                Ok(())
+            },
+            |tx, secret, (), now| {
+                let change = match &outcome {
+                    Ok(()) => Change::Rotated { secret, version_id },
+                    Err((_, error)) => Change::RotationFailed {
+                        secret,
+                        version_id,
+                        error,
+                    },
+                };
+                self.announce(tx, scope, change, now)
+            },
+        )
         .map(|(s, ())| s)
     }
 
@@ -980,161 +1085,6 @@ mod tests {
     }
 
     #[test]
-    fn complete_arn_tails_need_name_and_suffix() {
-        let svc = service();
-        // A name that itself ends like a suffix is only found with its own suffix.
-        let w = create(&svc, &aws(), "app-a1b2c3", None, "v");
-        let suffix = w.secret.arn_suffix.clone();
-        let found = svc.describe(
-            &aws(),
-            SecretRef::NameWithSuffix("app-a1b2c3", &suffix),
-            Access::Live,
-        );
-        assert_eq!(found.unwrap().name, "app-a1b2c3");
-        for r in [
-            SecretRef::NameWithSuffix("app", "a1b2c3"),
-            SecretRef::NameWithSuffix("app-a1b2c3", "zzzzzz"),
-        ] {
-            assert_eq!(
-                svc.describe(&aws(), r, Access::Live).map(|s| s.name),
-                Err(not_found(r))
-            );
-        }
-    }
-
-    #[test]
-    fn reads_mark_the_secret_and_the_version_accessed() {
-        let svc = service();
-        create(&svc, &aws(), "db", Some("t1"), "one");
-        let r = SecretRef::Name("db");
-        svc.put_value(
-            &aws(),
-            r,
-            NewVersion {
-                id: Some("t2".into()),
-                value: text("two"),
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        svc.get_value(&aws(), r, &Selector::Id("t1".into()))
-            .unwrap();
-        let s = svc.describe(&aws(), r, Access::Live).unwrap();
-        let day = s.last_accessed.expect("secret accessed");
-        assert_eq!(day.millis() % 86_400_000, 0);
-        assert_eq!(s.version("t1").unwrap().last_accessed, Some(day));
-        assert_eq!(s.version("t2").unwrap().last_accessed, None);
-        // A read of the other version on the same day marks it too.
-        svc.get_value(&aws(), r, &Selector::Label("AWSCURRENT".into()))
-            .unwrap();
-        let s = svc.describe(&aws(), r, Access::Live).unwrap();
-        assert_eq!(s.version("t2").unwrap().last_accessed, Some(day));
-    }
-
-    #[test]
-    fn a_new_current_value_clears_pending_from_the_old_current() {
-        let svc = service();
-        create(&svc, &aws(), "db", Some("t1"), "one");
-        let r = SecretRef::Name("db");
-        let put = |id: &str, labels: Option<Vec<String>>| {
-            svc.put_value(
-                &aws(),
-                r,
-                NewVersion {
-                    id: Some(id.into()),
-                    value: text(id),
-                    labels,
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-        };
-        put("t2", Some(vec!["AWSPENDING".into()]));
-        svc.update_stage(&aws(), r, "AWSCURRENT", Some("t2"), Some("t1"))
-            .unwrap();
-        let s = svc.describe(&aws(), r, Access::Live).unwrap();
-        assert_eq!(
-            s.version("t2").unwrap().labels,
-            vec!["AWSPENDING", "AWSCURRENT"]
-        );
-        // A pending-only value leaves the current version's labels alone...
-        let w = put("t3", Some(vec!["AWSPENDING".into()]));
-        assert_eq!(w.secret.version("t2").unwrap().labels, vec!["AWSCURRENT"]);
-        svc.update_stage(&aws(), r, "AWSCURRENT", Some("t3"), Some("t2"))
-            .unwrap();
-        // ...a new current value takes pending off the version it replaces.
-        let w = put("t4", None);
-        let s = &w.secret;
-        assert_eq!(s.version("t3").unwrap().labels, vec!["AWSPREVIOUS"]);
-        assert_eq!(s.version("t4").unwrap().labels, vec!["AWSCURRENT"]);
-        assert_eq!(s.holder_id("AWSPENDING"), None);
-    }
-
-    #[test]
-    fn update_changes_metadata_and_value_together() {
-        let svc = service();
-        create(&svc, &aws(), "db", Some("t1"), "one");
-        let r = SecretRef::Name("db");
-        let w = svc
-            .update(
-                &aws(),
-                r,
-                Some(NewVersion {
-                    id: Some("t2".into()),
-                    value: text("two"),
-                    ..Default::default()
-                }),
-                |s, _| {
-                    s.description = Some("d".into());
-                    Ok(())
-                },
-            )
-            .unwrap();
-        assert_eq!(w.version_id.as_deref(), Some("t2"));
-        assert_eq!(w.secret.description.as_deref(), Some("d"));
-        assert_eq!(w.secret.holder_id("AWSCURRENT"), Some("t2"));
-        // A conflicting value rolls the metadata change back.
-        let err = svc.update(
-            &aws(),
-            r,
-            Some(NewVersion {
-                id: Some("t2".into()),
-                value: text("other"),
-                ..Default::default()
-            }),
-            |s, _| {
-                s.description = Some("lost".into());
-                Ok(())
-            },
-        );
-        assert_eq!(
-            err.map(|w| w.version_id),
-            Err(CoreError::IdempotencyConflict {
-                version_id: "t2".into()
-            })
-        );
-        let s = svc.describe(&aws(), r, Access::Live).unwrap();
-        assert_eq!(s.description.as_deref(), Some("d"));
-        // Metadata alone adds no version; a replayed value is reported as such.
-        let w = svc.update(&aws(), r, None, |_, _| Ok(())).unwrap();
-        assert_eq!((w.version_id, w.replayed), (None, false));
-        let w = svc
-            .update(
-                &aws(),
-                r,
-                Some(NewVersion {
-                    id: Some("t2".into()),
-                    value: text("two"),
-                    ..Default::default()
-                }),
-                |_, _| Ok(()),
-            )
-            .unwrap();
-        assert!(w.replayed);
-        assert_eq!(w.secret.versions.len(), 2);
-    }
-
-    #[test]
     fn deletion_lifecycle() {
         let svc = service();
         create(&svc, &aws(), "db", None, "v");
@@ -1268,10 +1218,6 @@ mod tests {
         assert_eq!(s.holder_id("AWSPENDING"), None);
         assert_eq!(s.rotation.state, RotationState::Idle);
         assert!(s.rotation.last_rotated.is_some());
-        // The built-in function read the old value, not the new one.
-        assert!(s.last_accessed.is_some());
-        assert!(s.version("t1").unwrap().last_accessed.is_some());
-        assert!(s.version("t2").unwrap().last_accessed.is_none());
         let v: Value =
             serde_json::from_str(s.version("t2").unwrap().value.as_text().unwrap()).unwrap();
         assert_eq!(v["username"], "u");
@@ -1467,6 +1413,183 @@ mod tests {
             svc.describe(&aws(), r, Access::Live).unwrap().description,
             None
         );
+    }
+
+    /// Records every change it is told of as a storage record, and refuses on demand.
+    struct Recorder {
+        refuse: bool,
+    }
+
+    impl Observer for Recorder {
+        fn changed(
+            &self,
+            tx: &mut dyn WriteTx,
+            scope: &Scope,
+            change: &Change<'_>,
+            ctx: &Ctx<'_>,
+        ) -> CoreResult<()> {
+            if self.refuse {
+                return Err(CoreError::InvalidParameter("observer refused".into()));
+            }
+            let what = match change {
+                Change::Created { .. } => "created".to_owned(),
+                Change::VersionAdded { version_id, .. } => format!("added {version_id}"),
+                Change::Rotated { version_id, .. } => format!("rotated {version_id}"),
+                Change::RotationFailed {
+                    version_id, error, ..
+                } => format!("failed {version_id}: {error}"),
+                Change::DeletionScheduled { .. } => "scheduled".to_owned(),
+                Change::Deleted { .. } => "deleted".to_owned(),
+            };
+            let n = tx.records(scope, "change")?.len();
+            let entry = serde_json::json!({
+                "secret": change.secret().name,
+                "what": what,
+                "at": ctx.now.millis(),
+            });
+            tx.put_record(scope, "change", &format!("{n:04}"), &entry)
+        }
+    }
+
+    fn changes(svc: &Service, scope: &Scope) -> Vec<String> {
+        svc.read(|tx| tx.records(scope, "change"))
+            .unwrap()
+            .into_iter()
+            .map(|(_, v)| {
+                format!(
+                    "{} {}",
+                    v["secret"].as_str().unwrap(),
+                    v["what"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn observers_see_each_change_in_its_transaction() {
+        let svc = service();
+        let hw = Scope::new(Cloud::Huawei, "0123456789abcdef0123456789abcdef", "r");
+        svc.observe("rec", Arc::new(Recorder { refuse: false }));
+        // Registering under the same key replaces, so nothing is recorded twice.
+        svc.observe("rec", Arc::new(Recorder { refuse: false }));
+        create(&svc, &hw, "db", None, r#"{"password":"p"}"#);
+        let r = SecretRef::Name("db");
+        svc.put_value(
+            &hw,
+            r,
+            NewVersion {
+                value: text("two"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        svc.rotate(
+            &hw,
+            r,
+            RotateRequest {
+                version_id: None,
+                configure: None,
+                require_function: false,
+                immediately: true,
+                generate: &|_, rnd| Ok(SecretValue::Text(rnd.alphanumeric(8))),
+            },
+        )
+        .unwrap();
+        let (_, id) = svc.rotation_begin(&hw, r, None).unwrap();
+        svc.rotation_end(
+            &hw,
+            r,
+            &id,
+            Err((RotationStep::SetSecret, "db down".into())),
+        )
+        .unwrap();
+        svc.schedule_deletion(&hw, r, Some(7)).unwrap();
+        svc.force_delete(&hw, r).unwrap();
+        create(&svc, &hw, "later", None, "x");
+        svc.schedule_deletion(&hw, SecretRef::Name("later"), Some(7))
+            .unwrap();
+        svc.clock().advance_secs(8 * 86_400).unwrap();
+        assert_eq!(svc.purge_due().unwrap().len(), 1);
+        assert_eq!(
+            changes(&svc, &hw),
+            vec![
+                "db created",
+                "db added v2",
+                "db rotated v3",
+                "db failed v4: db down",
+                "db scheduled",
+                "db deleted",
+                "later created",
+                "later scheduled",
+                "later deleted",
+            ]
+        );
+        // Other scopes are told too, under their own scope.
+        create(&svc, &aws(), "a", None, "v");
+        assert_eq!(changes(&svc, &aws()), vec!["a created"]);
+    }
+
+    #[test]
+    fn an_observer_error_rolls_the_change_back() {
+        let svc = service();
+        create(&svc, &aws(), "db", None, "one");
+        svc.observe("rec", Arc::new(Recorder { refuse: true }));
+        let r = SecretRef::Name("db");
+        assert!(svc
+            .put_value(
+                &aws(),
+                r,
+                NewVersion {
+                    value: text("two"),
+                    ..Default::default()
+                }
+            )
+            .is_err());
+        assert!(svc.force_delete(&aws(), r).is_err());
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        assert_eq!(s.versions.len(), 1);
+    }
+
+    #[test]
+    fn import_keeps_versions_and_refuses_taken_names() {
+        let svc = service();
+        let hw = Scope::new(Cloud::Huawei, "0123456789abcdef0123456789abcdef", "r");
+        let mut w = create(&svc, &hw, "db", None, "one").secret;
+        svc.put_value(
+            &hw,
+            SecretRef::Name("db"),
+            NewVersion {
+                value: text("two"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let full = svc
+            .describe(&hw, SecretRef::Name("db"), Access::Live)
+            .unwrap();
+        assert!(matches!(
+            svc.import_secret(&hw, full.clone()),
+            Err(CoreError::AlreadyExists { .. })
+        ));
+        svc.force_delete(&hw, SecretRef::Name("db")).unwrap();
+        let back = svc.import_secret(&hw, full.clone()).unwrap();
+        assert_eq!(back, full);
+        assert_eq!(
+            svc.describe(&hw, SecretRef::Name("db"), Access::Live)
+                .unwrap()
+                .holder_id("SYSPREVIOUS"),
+            Some("v1")
+        );
+        // A secret that breaks the label invariants is refused.
+        w.name = "broken".into();
+        w.versions[0].labels = vec!["SYSCURRENT".into()];
+        let mut twin = w.versions[0].clone();
+        twin.id = "v9".into();
+        w.versions.push(twin);
+        assert!(matches!(
+            svc.import_secret(&hw, w),
+            Err(CoreError::InvalidParameter(_))
+        ));
     }
 
     #[test]
