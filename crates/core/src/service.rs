@@ -1085,6 +1085,161 @@ mod tests {
     }
 
     #[test]
+    fn complete_arn_tails_need_name_and_suffix() {
+        let svc = service();
+        // A name that itself ends like a suffix is only found with its own suffix.
+        let w = create(&svc, &aws(), "app-a1b2c3", None, "v");
+        let suffix = w.secret.arn_suffix.clone();
+        let found = svc.describe(
+            &aws(),
+            SecretRef::NameWithSuffix("app-a1b2c3", &suffix),
+            Access::Live,
+        );
+        assert_eq!(found.unwrap().name, "app-a1b2c3");
+        for r in [
+            SecretRef::NameWithSuffix("app", "a1b2c3"),
+            SecretRef::NameWithSuffix("app-a1b2c3", "zzzzzz"),
+        ] {
+            assert_eq!(
+                svc.describe(&aws(), r, Access::Live).map(|s| s.name),
+                Err(not_found(r))
+            );
+        }
+    }
+
+    #[test]
+    fn reads_mark_the_secret_and_the_version_accessed() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        svc.put_value(
+            &aws(),
+            r,
+            NewVersion {
+                id: Some("t2".into()),
+                value: text("two"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        svc.get_value(&aws(), r, &Selector::Id("t1".into()))
+            .unwrap();
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        let day = s.last_accessed.expect("secret accessed");
+        assert_eq!(day.millis() % 86_400_000, 0);
+        assert_eq!(s.version("t1").unwrap().last_accessed, Some(day));
+        assert_eq!(s.version("t2").unwrap().last_accessed, None);
+        // A read of the other version on the same day marks it too.
+        svc.get_value(&aws(), r, &Selector::Label("AWSCURRENT".into()))
+            .unwrap();
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        assert_eq!(s.version("t2").unwrap().last_accessed, Some(day));
+    }
+
+    #[test]
+    fn a_new_current_value_clears_pending_from_the_old_current() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let put = |id: &str, labels: Option<Vec<String>>| {
+            svc.put_value(
+                &aws(),
+                r,
+                NewVersion {
+                    id: Some(id.into()),
+                    value: text(id),
+                    labels,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        };
+        put("t2", Some(vec!["AWSPENDING".into()]));
+        svc.update_stage(&aws(), r, "AWSCURRENT", Some("t2"), Some("t1"))
+            .unwrap();
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        assert_eq!(
+            s.version("t2").unwrap().labels,
+            vec!["AWSPENDING", "AWSCURRENT"]
+        );
+        // A pending-only value leaves the current version's labels alone...
+        let w = put("t3", Some(vec!["AWSPENDING".into()]));
+        assert_eq!(w.secret.version("t2").unwrap().labels, vec!["AWSCURRENT"]);
+        svc.update_stage(&aws(), r, "AWSCURRENT", Some("t3"), Some("t2"))
+            .unwrap();
+        // ...a new current value takes pending off the version it replaces.
+        let w = put("t4", None);
+        let s = &w.secret;
+        assert_eq!(s.version("t3").unwrap().labels, vec!["AWSPREVIOUS"]);
+        assert_eq!(s.version("t4").unwrap().labels, vec!["AWSCURRENT"]);
+        assert_eq!(s.holder_id("AWSPENDING"), None);
+    }
+
+    #[test]
+    fn update_changes_metadata_and_value_together() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let w = svc
+            .update(
+                &aws(),
+                r,
+                Some(NewVersion {
+                    id: Some("t2".into()),
+                    value: text("two"),
+                    ..Default::default()
+                }),
+                |s, _| {
+                    s.description = Some("d".into());
+                    Ok(())
+                },
+            )
+            .unwrap();
+        assert_eq!(w.version_id.as_deref(), Some("t2"));
+        assert_eq!(w.secret.description.as_deref(), Some("d"));
+        assert_eq!(w.secret.holder_id("AWSCURRENT"), Some("t2"));
+        // A conflicting value rolls the metadata change back.
+        let err = svc.update(
+            &aws(),
+            r,
+            Some(NewVersion {
+                id: Some("t2".into()),
+                value: text("other"),
+                ..Default::default()
+            }),
+            |s, _| {
+                s.description = Some("lost".into());
+                Ok(())
+            },
+        );
+        assert_eq!(
+            err.map(|w| w.version_id),
+            Err(CoreError::IdempotencyConflict {
+                version_id: "t2".into()
+            })
+        );
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        assert_eq!(s.description.as_deref(), Some("d"));
+        // Metadata alone adds no version; a replayed value is reported as such.
+        let w = svc.update(&aws(), r, None, |_, _| Ok(())).unwrap();
+        assert_eq!((w.version_id, w.replayed), (None, false));
+        let w = svc
+            .update(
+                &aws(),
+                r,
+                Some(NewVersion {
+                    id: Some("t2".into()),
+                    value: text("two"),
+                    ..Default::default()
+                }),
+                |_, _| Ok(()),
+            )
+            .unwrap();
+        assert!(w.replayed);
+        assert_eq!(w.secret.versions.len(), 2);
+    }
+
+    #[test]
     fn deletion_lifecycle() {
         let svc = service();
         create(&svc, &aws(), "db", None, "v");
@@ -1218,6 +1373,10 @@ mod tests {
         assert_eq!(s.holder_id("AWSPENDING"), None);
         assert_eq!(s.rotation.state, RotationState::Idle);
         assert!(s.rotation.last_rotated.is_some());
+        // The built-in function read the old value, not the new one.
+        assert!(s.last_accessed.is_some());
+        assert!(s.version("t1").unwrap().last_accessed.is_some());
+        assert!(s.version("t2").unwrap().last_accessed.is_none());
         let v: Value =
             serde_json::from_str(s.version("t2").unwrap().value.as_text().unwrap()).unwrap();
         assert_eq!(v["username"], "u");
