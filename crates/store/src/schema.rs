@@ -1,0 +1,118 @@
+//! The schema as an ordered list of migrations. `PRAGMA user_version` counts how many have
+//! been applied; each runs in its own transaction together with the version bump, so a crash
+//! mid-migration leaves the previous version intact and reopening never re-runs one.
+
+use crate::error::DbResult;
+use localsecrets_core::{CoreError, CoreResult};
+use rusqlite::{Connection, TransactionBehavior};
+
+/// Migration `i` takes the schema from version `i` to `i + 1`. Append only.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: secrets with their versions, auxiliary records, settings.
+    //
+    // `meta` is the secret without its versions; `purge_at` and `next_rotation` repeat what
+    // the scheduler asks for (at most one of them is set, as `memory::due_items` decides) so
+    // that `due` and `next_due` are index lookups.
+    "
+    CREATE TABLE secrets (
+        pk            INTEGER PRIMARY KEY,
+        cloud         TEXT NOT NULL,
+        tenant        TEXT NOT NULL,
+        region        TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        id            TEXT NOT NULL,
+        meta          TEXT NOT NULL,
+        purge_at      INTEGER,
+        next_rotation INTEGER,
+        UNIQUE (cloud, tenant, region, name)
+    ) STRICT;
+    CREATE INDEX secrets_by_id ON secrets (cloud, tenant, region, id);
+    CREATE INDEX secrets_by_purge ON secrets (purge_at);
+    CREATE INDEX secrets_by_rotation ON secrets (next_rotation);
+
+    CREATE TABLE versions (
+        secret     INTEGER NOT NULL REFERENCES secrets (pk) ON DELETE CASCADE,
+        version_id TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        body       TEXT NOT NULL,
+        PRIMARY KEY (secret, version_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX versions_in_order ON versions (secret, seq);
+
+    CREATE TABLE records (
+        cloud  TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        region TEXT NOT NULL,
+        kind   TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        value  TEXT NOT NULL,
+        PRIMARY KEY (cloud, tenant, region, kind, key)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    ",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+pub fn user_version(conn: &Connection) -> CoreResult<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0)).db()
+}
+
+/// Brings the database up to [`SCHEMA_VERSION`]. A database written by a newer build is
+/// refused rather than guessed at.
+pub fn migrate(conn: &mut Connection) -> CoreResult<()> {
+    let from = user_version(conn)?;
+    if from > SCHEMA_VERSION {
+        return Err(CoreError::Storage(format!(
+            "the database has schema version {from}, newer than this build's {SCHEMA_VERSION}"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db()?;
+        // Another process may have migrated between our read and our lock.
+        if user_version(&tx)? > i as u32 {
+            continue;
+        }
+        tx.execute_batch(sql).db()?;
+        tx.pragma_update(None, "user_version", i as u32 + 1).db()?;
+        tx.commit().db()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        conn.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", [])
+            .unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        let v: String = conn
+            .query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(v, "v");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        assert!(matches!(migrate(&mut conn), Err(CoreError::Storage(_))));
+    }
+}

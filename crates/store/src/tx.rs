@@ -1,0 +1,552 @@
+//! Rows ↔ model. A secret is one `secrets` row (its metadata as JSON, without versions) plus
+//! one `versions` row per version, ordered by `seq`; writing a secret touches only the version
+//! rows that changed.
+
+use crate::error::{corrupt, DbResult};
+use localsecrets_core::memory::due_items;
+use localsecrets_core::storage::{Due, DueKind, ReadTx, ResetFilter, WriteTx};
+use localsecrets_core::{Cloud, CoreError, CoreResult, Scope, Secret, Timestamp, Version};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// A transaction already begun on `conn`; the caller commits or rolls back.
+pub struct Tx<'c> {
+    conn: &'c Connection,
+    /// The first write that failed. A multi-statement write may have been cut short, so the
+    /// transaction must not commit even if the closure carries on.
+    failed: Option<CoreError>,
+}
+
+impl<'c> Tx<'c> {
+    pub fn new(conn: &'c Connection) -> Self {
+        Self { conn, failed: None }
+    }
+
+    pub fn into_failure(self) -> Option<CoreError> {
+        self.failed
+    }
+
+    fn guard(&mut self, r: CoreResult<()>) -> CoreResult<()> {
+        if let Err(e) = &r {
+            self.failed.get_or_insert_with(|| e.clone());
+        }
+        r
+    }
+
+    fn load_versions(&self, pk: i64) -> CoreResult<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM versions WHERE secret = ?1 ORDER BY seq")
+            .db()?;
+        let rows = stmt.query_map([pk], |r| r.get(0)).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
+    }
+
+    fn put_secret_rows(&self, scope: &Scope, secret: &Secret) -> CoreResult<()> {
+        let mut meta = serde_json::to_value(secret).map_err(|e| corrupt("secret", &e))?;
+        let Some(Value::Array(bodies)) = meta.as_object_mut().and_then(|m| m.remove("versions"))
+        else {
+            return Err(CoreError::Storage(
+                "a secret did not serialise with its versions".into(),
+            ));
+        };
+        let mut seen = HashSet::new();
+        if let Some(dup) = secret.versions.iter().find(|v| !seen.insert(v.id.as_str())) {
+            return Err(CoreError::Storage(format!(
+                "version id {} appears twice in secret {}",
+                dup.id, secret.name
+            )));
+        }
+        let (mut purge_at, mut next_rotation) = (None, None);
+        for due in due_items(scope, &secret.name, secret) {
+            match due.kind {
+                DueKind::Purge => purge_at = Some(due.at.millis()),
+                DueKind::Rotation => next_rotation = Some(due.at.millis()),
+            }
+        }
+        let pk: i64 = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO secrets
+                     (cloud, tenant, region, name, id, meta, purge_at, next_rotation)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (cloud, tenant, region, name) DO UPDATE SET
+                     id = excluded.id,
+                     meta = excluded.meta,
+                     purge_at = excluded.purge_at,
+                     next_rotation = excluded.next_rotation
+                 RETURNING pk",
+            )
+            .db()?
+            .query_row(
+                params![
+                    scope.cloud.as_str(),
+                    scope.tenant,
+                    scope.region,
+                    secret.name,
+                    secret.id,
+                    meta.to_string(),
+                    purge_at,
+                    next_rotation
+                ],
+                |r| r.get(0),
+            )
+            .db()?;
+        self.put_versions(pk, &secret.versions, bodies)
+    }
+
+    /// Inserts new versions, rewrites changed ones and deletes removed ones.
+    fn put_versions(&self, pk: i64, versions: &[Version], bodies: Vec<Value>) -> CoreResult<()> {
+        let mut stored: HashMap<String, (i64, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT version_id, seq, body FROM versions WHERE secret = ?1")
+                .db()?;
+            let rows = stmt
+                .query_map([pk], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
+                .db()?;
+            rows.collect::<rusqlite::Result<_>>().db()?
+        };
+        let ids: Vec<&str> = versions.iter().map(|v| v.id.as_str()).collect();
+        let seqs = sequence(
+            &ids.iter()
+                .map(|id| stored.get(*id).map(|(seq, _)| *seq))
+                .collect::<Vec<_>>(),
+        );
+        for ((id, seq), body) in ids.iter().zip(seqs).zip(bodies) {
+            let body = body.to_string();
+            match stored.remove(*id) {
+                Some((old_seq, old_body)) if old_seq == seq && old_body == body => {}
+                Some(_) => {
+                    self.conn
+                        .prepare_cached(
+                            "UPDATE versions SET seq = ?3, body = ?4
+                             WHERE secret = ?1 AND version_id = ?2",
+                        )
+                        .db()?
+                        .execute(params![pk, id, seq, body])
+                        .db()?;
+                }
+                None => {
+                    self.conn
+                        .prepare_cached(
+                            "INSERT INTO versions (secret, version_id, seq, body)
+                             VALUES (?1, ?2, ?3, ?4)",
+                        )
+                        .db()?
+                        .execute(params![pk, id, seq, body])
+                        .db()?;
+                }
+            }
+        }
+        for gone in stored.keys() {
+            self.conn
+                .prepare_cached("DELETE FROM versions WHERE secret = ?1 AND version_id = ?2")
+                .db()?
+                .execute(params![pk, gone])
+                .db()?;
+        }
+        Ok(())
+    }
+}
+
+/// Sequence numbers for versions in their desired order, given the numbers already stored
+/// (`None` for new ones): strictly increasing, and keeping every stored number that still
+/// fits so appending or evicting rewrites no other row.
+pub fn sequence(stored: &[Option<i64>]) -> Vec<i64> {
+    let mut last: Option<i64> = None;
+    stored
+        .iter()
+        .map(|s| {
+            let seq = match (*s, last) {
+                (Some(s), Some(l)) if s > l => s,
+                (Some(s), None) => s,
+                (_, Some(l)) => l + 1,
+                (None, None) => 0,
+            };
+            last = Some(seq);
+            seq
+        })
+        .collect()
+}
+
+fn scope_of(cloud: &str, tenant: String, region: String) -> CoreResult<Scope> {
+    let cloud = Cloud::parse(cloud)
+        .ok_or_else(|| CoreError::Storage(format!("unknown cloud {cloud:?} in a stored row")))?;
+    Ok(Scope {
+        cloud,
+        tenant,
+        region,
+    })
+}
+
+fn decode_secret(pk: i64, meta: &str, bodies: Vec<String>) -> CoreResult<Secret> {
+    let mut secret: Secret =
+        serde_json::from_str(meta).map_err(|e| corrupt(&format!("secret row {pk}"), &e))?;
+    secret.versions = bodies
+        .iter()
+        .map(|b| {
+            serde_json::from_str(b).map_err(|e| corrupt(&format!("version of secret row {pk}"), &e))
+        })
+        .collect::<CoreResult<_>>()?;
+    Ok(secret)
+}
+
+fn decode_value(kind: &str, key: &str, body: &str) -> CoreResult<Value> {
+    serde_json::from_str(body).map_err(|e| corrupt(&format!("{kind} record {key}"), &e))
+}
+
+impl ReadTx for Tx<'_> {
+    fn secret(&self, scope: &Scope, name: &str) -> CoreResult<Option<Secret>> {
+        let row: Option<(i64, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT pk, meta FROM secrets
+                 WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND name = ?4",
+            )
+            .db()?
+            .query_row(
+                params![scope.cloud.as_str(), scope.tenant, scope.region, name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .db()?;
+        row.map(|(pk, meta)| decode_secret(pk, &meta, self.load_versions(pk)?))
+            .transpose()
+    }
+
+    fn secret_by_id(&self, scope: &Scope, id: &str) -> CoreResult<Option<Secret>> {
+        // Ids are unique in practice; if not, the first by name wins, as in the reference.
+        let row: Option<(i64, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT pk, meta FROM secrets
+                 WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND id = ?4
+                 ORDER BY name LIMIT 1",
+            )
+            .db()?
+            .query_row(
+                params![scope.cloud.as_str(), scope.tenant, scope.region, id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .db()?;
+        row.map(|(pk, meta)| decode_secret(pk, &meta, self.load_versions(pk)?))
+            .transpose()
+    }
+
+    fn secrets(&self, scope: &Scope) -> CoreResult<Vec<Secret>> {
+        let p = params![scope.cloud.as_str(), scope.tenant, scope.region];
+        let metas: Vec<(i64, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT pk, meta FROM secrets
+                     WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 ORDER BY name",
+                )
+                .db()?;
+            let rows = stmt.query_map(p, |r| Ok((r.get(0)?, r.get(1)?))).db()?;
+            rows.collect::<rusqlite::Result<_>>().db()?
+        };
+        let mut bodies: HashMap<i64, Vec<String>> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT v.secret, v.body FROM versions v JOIN secrets s ON s.pk = v.secret
+                     WHERE s.cloud = ?1 AND s.tenant = ?2 AND s.region = ?3
+                     ORDER BY v.secret, v.seq",
+                )
+                .db()?;
+            let mut rows = stmt.query(p).db()?;
+            while let Some(r) = rows.next().db()? {
+                bodies
+                    .entry(r.get(0).db()?)
+                    .or_default()
+                    .push(r.get(1).db()?);
+            }
+        }
+        metas
+            .into_iter()
+            .map(|(pk, meta)| decode_secret(pk, &meta, bodies.remove(&pk).unwrap_or_default()))
+            .collect()
+    }
+
+    fn scopes(&self, cloud: Option<Cloud>) -> CoreResult<Vec<Scope>> {
+        let rows: Vec<(String, String, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT cloud, tenant, region FROM secrets WHERE ?1 IS NULL OR cloud = ?1
+                     UNION
+                     SELECT cloud, tenant, region FROM records WHERE ?1 IS NULL OR cloud = ?1",
+                )
+                .db()?;
+            let rows = stmt
+                .query_map([cloud.map(Cloud::as_str)], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .db()?;
+            rows.collect::<rusqlite::Result<_>>().db()?
+        };
+        let mut out = rows
+            .into_iter()
+            .map(|(c, t, r)| scope_of(&c, t, r))
+            .collect::<CoreResult<Vec<_>>>()?;
+        // The model's order (clouds in declaration order), not SQLite's text order.
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    fn due(&self, until: Timestamp) -> CoreResult<Vec<Due>> {
+        type Row = (String, String, String, String, i64, bool);
+        let rows: Vec<Row> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT cloud, tenant, region, name, purge_at, 1 FROM secrets
+                     WHERE purge_at <= ?1
+                     UNION ALL
+                     SELECT cloud, tenant, region, name, next_rotation, 0 FROM secrets
+                     WHERE next_rotation <= ?1",
+                )
+                .db()?;
+            let rows = stmt
+                .query_map([until.millis()], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })
+                .db()?;
+            rows.collect::<rusqlite::Result<_>>().db()?
+        };
+        let mut out = rows
+            .into_iter()
+            .map(|(c, t, r, name, at, purge)| {
+                Ok(Due {
+                    scope: scope_of(&c, t, r)?,
+                    name,
+                    at: Timestamp::from_millis(at),
+                    kind: if purge {
+                        DueKind::Purge
+                    } else {
+                        DueKind::Rotation
+                    },
+                })
+            })
+            .collect::<CoreResult<Vec<_>>>()?;
+        // Earliest first; ties in the reference's (scope, name) order.
+        out.sort_by(|a, b| (a.at, &a.scope, &a.name).cmp(&(b.at, &b.scope, &b.name)));
+        Ok(out)
+    }
+
+    fn next_due(&self) -> CoreResult<Option<Timestamp>> {
+        let at: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT MIN(t) FROM (
+                     SELECT MIN(purge_at) AS t FROM secrets
+                     UNION ALL
+                     SELECT MIN(next_rotation) FROM secrets
+                 )",
+            )
+            .db()?
+            .query_row([], |r| r.get(0))
+            .db()?;
+        Ok(at.map(Timestamp::from_millis))
+    }
+
+    fn records(&self, scope: &Scope, kind: &str) -> CoreResult<Vec<(String, Value)>> {
+        let rows: Vec<(String, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT key, value FROM records
+                     WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND kind = ?4
+                     ORDER BY key",
+                )
+                .db()?;
+            let rows = stmt
+                .query_map(
+                    params![scope.cloud.as_str(), scope.tenant, scope.region, kind],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .db()?;
+            rows.collect::<rusqlite::Result<_>>().db()?
+        };
+        rows.into_iter()
+            .map(|(key, body)| {
+                let value = decode_value(kind, &key, &body)?;
+                Ok((key, value))
+            })
+            .collect()
+    }
+
+    fn record(&self, scope: &Scope, kind: &str, key: &str) -> CoreResult<Option<Value>> {
+        let body: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT value FROM records
+                 WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND kind = ?4 AND key = ?5",
+            )
+            .db()?
+            .query_row(
+                params![scope.cloud.as_str(), scope.tenant, scope.region, kind, key],
+                |r| r.get(0),
+            )
+            .optional()
+            .db()?;
+        body.map(|b| decode_value(kind, key, &b)).transpose()
+    }
+
+    fn setting(&self, key: &str) -> CoreResult<Option<String>> {
+        self.conn
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")
+            .db()?
+            .query_row([key], |r| r.get(0))
+            .optional()
+            .db()
+    }
+}
+
+impl WriteTx for Tx<'_> {
+    fn put_secret(&mut self, scope: &Scope, secret: &Secret) -> CoreResult<()> {
+        let r = self.put_secret_rows(scope, secret);
+        self.guard(r)
+    }
+
+    fn delete_secret(&mut self, scope: &Scope, name: &str) -> CoreResult<()> {
+        // Versions go with it (ON DELETE CASCADE).
+        let r = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM secrets
+                 WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND name = ?4",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    scope.cloud.as_str(),
+                    scope.tenant,
+                    scope.region,
+                    name
+                ])
+            })
+            .db()
+            .map(drop);
+        self.guard(r)
+    }
+
+    fn put_record(
+        &mut self,
+        scope: &Scope,
+        kind: &str,
+        key: &str,
+        value: &Value,
+    ) -> CoreResult<()> {
+        let r = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO records (cloud, tenant, region, kind, key, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (cloud, tenant, region, kind, key) DO UPDATE SET value = excluded.value",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    scope.cloud.as_str(),
+                    scope.tenant,
+                    scope.region,
+                    kind,
+                    key,
+                    value.to_string()
+                ])
+            })
+            .db()
+            .map(drop);
+        self.guard(r)
+    }
+
+    fn delete_record(&mut self, scope: &Scope, kind: &str, key: &str) -> CoreResult<()> {
+        let r = self
+            .conn
+            .prepare_cached(
+                "DELETE FROM records
+                 WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND kind = ?4 AND key = ?5",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    scope.cloud.as_str(),
+                    scope.tenant,
+                    scope.region,
+                    kind,
+                    key
+                ])
+            })
+            .db()
+            .map(drop);
+        self.guard(r)
+    }
+
+    fn reset(&mut self, filter: &ResetFilter) -> CoreResult<()> {
+        let cloud = filter.cloud.map(Cloud::as_str);
+        let tenant = filter.tenant.as_deref();
+        let r = ["secrets", "records"]
+            .into_iter()
+            .try_for_each(|table| {
+                self.conn
+                    .prepare_cached(&format!(
+                        "DELETE FROM {table}
+                         WHERE (?1 IS NULL OR cloud = ?1) AND (?2 IS NULL OR tenant = ?2)"
+                    ))?
+                    .execute(params![cloud, tenant])
+                    .map(drop)
+            })
+            .db();
+        self.guard(r)
+    }
+
+    fn set_setting(&mut self, key: &str, value: &str) -> CoreResult<()> {
+        let r = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .and_then(|mut s| s.execute([key, value]))
+            .db()
+            .map(drop);
+        self.guard(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_keeps_stored_numbers_that_still_fit() {
+        let cases: &[(&[Option<i64>], &[i64])] = &[
+            (&[], &[]),
+            (&[None, None], &[0, 1]),
+            // Appending a version.
+            (&[Some(0), Some(1), None], &[0, 1, 2]),
+            // Evicting the oldest leaves the rest alone.
+            (&[Some(1), Some(2), None], &[1, 2, 3]),
+            // Reordering renumbers only what must move.
+            (&[Some(2), Some(0), Some(1)], &[2, 3, 4]),
+            (&[Some(0), Some(2), Some(1), Some(5)], &[0, 2, 3, 5]),
+            // A version put before the stored ones.
+            (&[None, Some(0), Some(1)], &[0, 1, 2]),
+            (&[Some(-3), None, Some(7)], &[-3, -2, 7]),
+        ];
+        for (stored, want) in cases {
+            assert_eq!(sequence(stored), *want, "{stored:?}");
+        }
+    }
+}
