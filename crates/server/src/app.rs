@@ -5,7 +5,6 @@ use crate::config::Config;
 use localsecrets_alibaba::AlibabaFrontend;
 use localsecrets_api::Frontend;
 use localsecrets_aws::AwsFrontend;
-use localsecrets_core::memory::MemoryStorage;
 use localsecrets_core::storage::Storage;
 use localsecrets_core::{Clock, CoreError, CoreResult, Random, Service};
 use localsecrets_huawei::HuaweiConfig;
@@ -61,14 +60,9 @@ impl App {
     }
 }
 
+/// SQLite in both modes (a file, or `:memory:`), so memory runs exercise the same code.
 fn open_storage(data: Option<&Path>) -> CoreResult<Arc<dyn Storage>> {
-    match data {
-        None => Ok(Arc::new(MemoryStorage::new())),
-        Some(path) => Err(CoreError::Storage(format!(
-            "cannot open {}: file persistence is not available in this build",
-            path.display()
-        ))),
-    }
+    localsecrets_store::open_storage(data)
 }
 
 fn stored_clock_offset(storage: &dyn Storage) -> CoreResult<i64> {
