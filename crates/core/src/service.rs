@@ -577,6 +577,35 @@ impl Service {
         })
     }
 
+    /// Changes several secrets with `f` in one transaction (multi-resource tagging): every
+    /// change is kept or, when any secret is missing or `f` fails, none. A secret named twice
+    /// is changed twice.
+    pub fn modify_each<R>(
+        &self,
+        scope: &Scope,
+        refs: &[SecretRef<'_>],
+        access: Access,
+        mut f: impl FnMut(&mut Secret, &Ctx<'_>) -> CoreResult<R>,
+    ) -> CoreResult<Vec<(Secret, R)>> {
+        let now = self.now();
+        self.write(|tx| {
+            let ctx = Ctx {
+                now,
+                random: &self.random,
+            };
+            let mut out = Vec::with_capacity(refs.len());
+            for r in refs {
+                let mut secret = self.load(tx, scope, *r, access, now)?;
+                let res = f(&mut secret, &ctx)?;
+                secret.updated = now;
+                labels::validate(&secret, scope.cloud.dialect())?;
+                tx.put_secret(scope, &secret)?;
+                out.push((secret, res));
+            }
+            Ok(out)
+        })
+    }
+
     /// Schedules deletion after a recovery window (in days, within the dialect's range).
     pub fn schedule_deletion(
         &self,
@@ -1572,6 +1601,88 @@ mod tests {
             svc.describe(&aws(), r, Access::Live).unwrap().description,
             None
         );
+    }
+
+    #[test]
+    fn modify_each_is_all_or_nothing() {
+        let svc = service();
+        create(&svc, &aws(), "a", None, "v");
+        create(&svc, &aws(), "b", None, "v");
+        let mark = |s: &mut Secret, _: &Ctx<'_>| {
+            s.description = Some(format!("{}+", s.description.clone().unwrap_or_default()));
+            Ok(s.name.clone())
+        };
+        // A missing secret anywhere in the list leaves every secret unchanged.
+        let refs = [
+            SecretRef::Name("a"),
+            SecretRef::Name("b"),
+            SecretRef::Name("missing"),
+        ];
+        assert!(matches!(
+            svc.modify_each(&aws(), &refs, Access::Live, mark),
+            Err(CoreError::SecretNotFound { .. })
+        ));
+        for n in ["a", "b"] {
+            let s = svc
+                .describe(&aws(), SecretRef::Name(n), Access::Live)
+                .unwrap();
+            assert_eq!(s.description, None, "{n}");
+        }
+        // So does a failure of the change itself.
+        let fail_on_b = |s: &mut Secret, _: &Ctx<'_>| {
+            s.description = Some("x".into());
+            if s.name == "b" {
+                Err(CoreError::LimitExceeded("tags".into()))
+            } else {
+                Ok(())
+            }
+        };
+        assert!(svc
+            .modify_each(
+                &aws(),
+                &[SecretRef::Name("a"), SecretRef::Name("b")],
+                Access::Live,
+                fail_on_b
+            )
+            .is_err());
+        assert_eq!(
+            svc.describe(&aws(), SecretRef::Name("a"), Access::Live)
+                .unwrap()
+                .description,
+            None
+        );
+        // All present: every secret changes, a repeated one twice, in one transaction.
+        let out = svc
+            .modify_each(
+                &aws(),
+                &[
+                    SecretRef::Name("a"),
+                    SecretRef::Name("b"),
+                    SecretRef::Name("a"),
+                ],
+                Access::Live,
+                mark,
+            )
+            .unwrap();
+        let names: Vec<&str> = out.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(names, ["a", "b", "a"]);
+        let desc = |n| {
+            svc.describe(&aws(), SecretRef::Name(n), Access::Live)
+                .unwrap()
+                .description
+        };
+        assert_eq!(desc("a").as_deref(), Some("++"));
+        assert_eq!(desc("b").as_deref(), Some("+"));
+        // Secrets in their deletion window are refused unless the access allows them.
+        svc.schedule_deletion(&aws(), SecretRef::Name("b"), None)
+            .unwrap();
+        assert!(matches!(
+            svc.modify_each(&aws(), &[SecretRef::Name("b")], Access::Live, mark),
+            Err(CoreError::ScheduledForDeletion { .. })
+        ));
+        assert!(svc
+            .modify_each(&aws(), &[SecretRef::Name("b")], Access::AnyState, mark)
+            .is_ok());
     }
 
     /// Records every change it is told of as a storage record, and refuses on demand.
