@@ -1,8 +1,34 @@
-//! AWS Secrets Manager over JSON 1.1: requests are `POST /` with
-//! `X-Amz-Target: secretsmanager.<Operation>`.
+//! AWS Secrets Manager over JSON 1.1: `POST /` with `X-Amz-Target: secretsmanager.<Operation>`.
+//!
+//! - [`router`]: the target header → one of the 26 operations of the service model.
+//! - [`identity`]: SigV4 credential scope → account and region, hence the core [`Scope`].
+//! - [`json`]: the body, checked against the model's types and constraints.
+//! - [`ops`]: one file per operation — parse, call the core [`Service`], render.
+//! - [`arn`], [`render`], [`filters`], [`paging`], [`policy`]: shared by the operations.
+//! - [`state`] and [`replication`]: replica links kept in a secret's `extra`, and how
+//!   replicas follow their primary.
+//! - [`error`]: the one error type, rendered as `{"__type", "Message"}`.
+//!
+//! A request flows [`AwsFrontend::handle`] → [`router::route`] → [`identity::identify`] →
+//! [`json::Input::parse`] → `ops::<op>::handle` → core → JSON answer or [`error::AwsError`].
 
-use localsecrets_api::{Frontend, Request, Response};
-use localsecrets_core::{Cloud, Service};
+pub mod arn;
+pub mod ctx;
+pub mod error;
+pub mod filters;
+pub mod identity;
+pub mod json;
+pub mod ops;
+pub mod paging;
+pub mod policy;
+pub mod render;
+pub mod replication;
+pub mod router;
+pub mod state;
+
+use error::{AwsError, CONTENT_TYPE};
+use localsecrets_api::{Frontend, Request, Response, WireError};
+use localsecrets_core::{Cloud, Scope, Service};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -23,9 +49,7 @@ impl Default for AwsConfig {
 }
 
 pub struct AwsFrontend {
-    #[allow(dead_code)]
     service: Arc<Service>,
-    #[allow(dead_code)]
     config: AwsConfig,
 }
 
@@ -33,12 +57,18 @@ impl AwsFrontend {
     pub fn new(service: Arc<Service>, config: AwsConfig) -> Self {
         Self { service, config }
     }
-}
 
-fn target(req: &Request) -> Option<&str> {
-    let t = req.header("x-amz-target")?;
-    let (prefix, op) = t.split_once('.')?;
-    prefix.eq_ignore_ascii_case("secretsmanager").then_some(op)
+    fn answer(&self, req: &Request) -> Result<serde_json::Value, AwsError> {
+        let op = router::route(req)?;
+        let who = identity::identify(req, &self.config);
+        let ctx = ctx::Ctx {
+            service: &self.service,
+            config: &self.config,
+            scope: Scope::new(Cloud::Aws, who.account, who.region),
+            input: json::Input::parse(&req.body)?,
+        };
+        op.run(&ctx)
+    }
 }
 
 impl Frontend for AwsFrontend {
@@ -47,22 +77,20 @@ impl Frontend for AwsFrontend {
     }
 
     fn claims(&self, req: &Request) -> bool {
-        target(req).is_some()
+        router::target(req).is_some()
     }
 
     fn operation(&self, req: &Request) -> Option<String> {
-        target(req).map(str::to_owned)
+        router::target(req).map(str::to_owned)
     }
 
     fn handle(&self, req: &Request) -> Response {
-        let op = target(req).unwrap_or_default();
-        let body = serde_json::json!({
-            "__type": "UnknownOperationException",
-            "Message": format!("Operation {op} is not supported by this endpoint."),
-        });
-        Response::json(400, &body)
-            .header("content-type", "application/x-amz-json-1.1")
-            .header("x-amzn-RequestId", &req.request_id)
-            .header("x-amzn-ErrorType", "UnknownOperationException")
+        match self.answer(req) {
+            Ok(body) => Response::new(200)
+                .header("content-type", CONTENT_TYPE)
+                .header("x-amzn-RequestId", &req.request_id)
+                .body(body.to_string()),
+            Err(e) => e.render(&req.request_id),
+        }
     }
 }

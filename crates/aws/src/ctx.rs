@@ -1,0 +1,68 @@
+//! Everything an operation needs: the service, the caller's scope and the parsed body, plus
+//! the lookups most operations share.
+
+use crate::arn::{self, Target};
+use crate::error::{AwsError, AwsResult, TOKEN_REQUIRED};
+use crate::json::{Input, Len};
+use crate::replication;
+use crate::state::AwsState;
+use crate::AwsConfig;
+use localsecrets_core::{Access, Scope, Secret, Service};
+
+pub const SECRET_ID: Len = Len(1, 2048);
+pub const TOKEN: Len = Len(32, 64);
+pub const VERSION_ID: Len = Len(32, 64);
+
+pub struct Ctx<'a> {
+    pub service: &'a Service,
+    pub config: &'a AwsConfig,
+    pub scope: Scope,
+    pub input: Input,
+}
+
+impl Ctx<'_> {
+    /// The secret named by the required `SecretId` member.
+    pub fn target(&self) -> AwsResult<Target> {
+        let id = self.input.req_str("SecretId", SECRET_ID)?;
+        arn::target(&id, &self.scope)
+    }
+
+    pub fn arn(&self, s: &Secret) -> String {
+        crate::render::arn(&self.scope, s)
+    }
+
+    pub fn describe(&self, t: &Target, access: Access) -> AwsResult<Secret> {
+        Ok(self.service.describe(&self.scope, t.as_ref(), access)?)
+    }
+
+    /// Refuses writes to replicas before anything is changed; a missing secret is left for
+    /// the write itself to report.
+    pub fn ensure_writable(&self, t: &Target) -> AwsResult<()> {
+        match self
+            .service
+            .describe(&self.scope, t.as_ref(), Access::AnyState)
+        {
+            Ok(s) => AwsState::of(&s).ensure_writable(),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// The `ClientRequestToken`, required where AWS requires it (SDKs always fill it in).
+    pub fn token(&self, required: Option<AwsError>) -> AwsResult<Option<String>> {
+        let token = self.input.str("ClientRequestToken", TOKEN)?;
+        match (token, required) {
+            (None, Some(e)) => Err(e),
+            (t, _) => Ok(t),
+        }
+    }
+
+    /// After a write to a primary: its replicas follow.
+    pub fn replicate(&self, s: &Secret) {
+        replication::sync(self, s);
+    }
+}
+
+/// The error AWS gives when a value arrives without a token.
+pub fn token_required() -> AwsError {
+    AwsError::InvalidRequest(TOKEN_REQUIRED.into())
+}

@@ -1,0 +1,88 @@
+//! BatchGetSecretValue: the current values of up to 20 secrets named in SecretIdList, or of
+//! the secrets a filter selects (paged by MaxResults). A secret that cannot be read is
+//! reported in Errors instead of failing the whole call.
+
+use crate::arn;
+use crate::ctx::{Ctx, SECRET_ID};
+use crate::error::{AwsError, AwsResult};
+use crate::filters;
+use crate::json::Len;
+use crate::paging;
+use crate::render::{self, Obj};
+use localsecrets_api::WireError;
+use localsecrets_core::{SecretRef, Selector};
+use serde_json::{json, Value};
+
+fn current() -> Selector {
+    Selector::Label("AWSCURRENT".into())
+}
+
+fn by_ids(ctx: &Ctx<'_>, ids: Vec<String>) -> (Vec<Value>, Vec<Value>) {
+    let mut values = vec![];
+    let mut errors = vec![];
+    for id in ids {
+        let got = arn::target(&id, &ctx.scope).and_then(|t| {
+            ctx.service
+                .get_value(&ctx.scope, t.as_ref(), &current())
+                .map_err(AwsError::from)
+        });
+        match got {
+            Ok((s, v)) => values.push(render::secret_value(&ctx.scope, &s, &v)),
+            Err(e) => errors.push(json!({
+                "SecretId": id, "ErrorCode": e.code(), "Message": e.message()
+            })),
+        }
+    }
+    (values, errors)
+}
+
+pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
+    let i = &ctx.input;
+    let ids = i.str_list("SecretIdList", Len(1, 20), SECRET_ID)?;
+    let filters = filters::parse(i)?;
+    let max = i.int("MaxResults", Some(1), Some(20))?;
+    let token = i.str("NextToken", Len(1, 4096))?;
+    match (ids, filters) {
+        (Some(_), Some(_)) | (None, None) => Err(AwsError::InvalidParameter(
+            "You must include Filters or SecretIdList, but not both.".into(),
+        )),
+        (Some(ids), None) => {
+            if max.is_some() {
+                return Err(AwsError::InvalidParameter(
+                    "MaxResults can only be used together with Filters.".into(),
+                ));
+            }
+            let (values, errors) = by_ids(ctx, ids);
+            Ok(json!({ "SecretValues": values, "Errors": errors }))
+        }
+        (None, Some(filters)) => {
+            let mut all = ctx.service.list(&ctx.scope)?;
+            all.retain(|s| s.deletion.is_none() && filters::matches(&filters, &ctx.scope, s));
+            all.sort_by(|a, b| a.created.cmp(&b.created).then(a.name.cmp(&b.name)));
+            let context = format!("BatchGetSecretValue|{}|{filters:?}", ctx.scope);
+            let max = max.unwrap_or(20) as usize;
+            let (page, next) = paging::page(all, max, token.as_deref(), &context)?;
+            let mut values = vec![];
+            let mut errors = vec![];
+            for s in page {
+                match ctx
+                    .service
+                    .get_value(&ctx.scope, SecretRef::Name(&s.name), &current())
+                {
+                    Ok((s, v)) => values.push(render::secret_value(&ctx.scope, &s, &v)),
+                    Err(e) => {
+                        let e = AwsError::from(e);
+                        errors.push(json!({
+                            "SecretId": s.name, "ErrorCode": e.code(), "Message": e.message()
+                        }));
+                    }
+                }
+            }
+            Ok(Obj::new()
+                .put("SecretValues", values)
+                .put("Errors", errors)
+                .opt("NextToken", next)
+                .done())
+        }
+    }
+}

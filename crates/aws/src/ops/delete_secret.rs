@@ -1,0 +1,91 @@
+//! DeleteSecret: schedules deletion after a recovery window (7–30 days, default 30) or,
+//! with ForceDeleteWithoutRecovery, deletes at once — answering as if deleted even when the
+//! secret does not exist, as AWS does. Replicated primaries and replicas are refused.
+
+use crate::arn::{self, Target};
+use crate::ctx::Ctx;
+use crate::error::{AwsError, AwsResult};
+use crate::render::{ts, Obj};
+use crate::state::{AwsState, Status};
+use localsecrets_core::Access;
+use serde_json::Value;
+
+fn refuse_if_linked(state: &AwsState, name: &str) -> AwsResult<()> {
+    if state.replicas.iter().any(|r| r.status != Status::Failed) {
+        return Err(AwsError::InvalidRequest(format!(
+            "You can't delete secret {name} because it's replicated to other Regions. Remove \
+             the replicas with RemoveRegionsFromReplication first."
+        )));
+    }
+    if state
+        .cross_account_replicas
+        .iter()
+        .any(|r| r.status == Status::InSync)
+    {
+        return Err(AwsError::InvalidRequest(format!(
+            "You can't delete secret {name} because it has cross-account replicas. \
+             Disassociate them with DisassociateCrossAccountReplica first."
+        )));
+    }
+    state.ensure_writable()
+}
+
+pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
+    let i = &ctx.input;
+    let t = ctx.target()?;
+    let window = i.int("RecoveryWindowInDays", None, None)?;
+    let force = i.bool("ForceDeleteWithoutRecovery")?.unwrap_or(false);
+    if force && window.is_some() {
+        return Err(AwsError::InvalidParameter(
+            "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."
+                .into(),
+        ));
+    }
+    let window = match window {
+        Some(days @ 7..=30) => Some(days as u32),
+        Some(_) => {
+            return Err(AwsError::InvalidParameter(
+                "RecoveryWindowInDays value must be between 7 and 30 days (inclusive).".into(),
+            ))
+        }
+        None => None,
+    };
+    match ctx.describe(&t, Access::AnyState) {
+        Ok(s) => refuse_if_linked(&AwsState::of(&s), &s.name)?,
+        Err(e) if force && e == AwsError::not_found() => {
+            // Forced deletion of nothing succeeds, naming what was asked for.
+            let arn = match &t {
+                Target::Complete { name, suffix } => {
+                    arn::secret_arn(&ctx.scope.region, &ctx.scope.tenant, name, suffix)
+                }
+                Target::Name(name) => arn::secret_arn(
+                    &ctx.scope.region,
+                    &ctx.scope.tenant,
+                    name,
+                    &ctx.service.random().alphanumeric(6),
+                ),
+            };
+            return Ok(Obj::new()
+                .put("ARN", arn)
+                .put("Name", t.name())
+                .put("DeletionDate", ts(ctx.service.now()))
+                .done());
+        }
+        Err(e) => return Err(e),
+    }
+    let (s, date) = if force {
+        let s = ctx.service.force_delete(&ctx.scope, t.as_ref())?;
+        (s, ctx.service.now())
+    } else {
+        let s = ctx
+            .service
+            .schedule_deletion(&ctx.scope, t.as_ref(), window)?;
+        let date = s.deletion.map(|d| d.purge_at).unwrap_or_default();
+        (s, date)
+    };
+    Ok(Obj::new()
+        .put("ARN", ctx.arn(&s))
+        .put("Name", s.name.as_str())
+        .put("DeletionDate", ts(date))
+        .done())
+}

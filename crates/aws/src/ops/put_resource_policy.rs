@@ -1,0 +1,35 @@
+//! PutResourcePolicy: attaches the (default) resource policy after a syntax check;
+//! BlockPublicPolicy refuses policies that open the secret to everyone.
+
+use crate::ctx::Ctx;
+use crate::error::AwsResult;
+use crate::json::Len;
+use crate::policy;
+use crate::render::Obj;
+use localsecrets_core::Access;
+use serde_json::Value;
+
+pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
+    let i = &ctx.input;
+    let t = ctx.target()?;
+    let text = i.req_str("ResourcePolicy", Len(1, 20_480))?;
+    let name = i.str("PolicyName", Len(1, 64))?;
+    policy::check_name(name.as_deref())?;
+    let block = i.bool("BlockPublicPolicy")?.unwrap_or(false);
+    let doc = policy::parse(&text)?;
+    if block && policy::is_public(&doc) {
+        return Err(policy::public_refused());
+    }
+    ctx.ensure_writable(&t)?;
+    let (s, ()) = ctx
+        .service
+        .modify(&ctx.scope, t.as_ref(), Access::Live, |s, _| {
+            s.policy = Some(text);
+            Ok(())
+        })?;
+    ctx.replicate(&s);
+    Ok(Obj::new()
+        .put("ARN", ctx.arn(&s))
+        .put("Name", s.name.as_str())
+        .done())
+}

@@ -1,0 +1,47 @@
+//! PutSecretValue: a new version, AWSCURRENT unless `VersionStages` says otherwise (then the
+//! current version keeps its label). Idempotent on ClientRequestToken: the same token and
+//! value answer the existing version, another value is a ResourceExistsException.
+
+use crate::ctx::{token_required, Ctx};
+use crate::error::{AwsError, AwsResult};
+use crate::json::Len;
+use crate::render::Obj;
+use localsecrets_core::NewVersion;
+use serde_json::{json, Value};
+
+pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
+    let i = &ctx.input;
+    let t = ctx.target()?;
+    let token = ctx.token(Some(token_required()))?;
+    let value = super::value(i)?.ok_or_else(|| {
+        AwsError::InvalidRequest("You must provide either SecretString or SecretBinary.".into())
+    })?;
+    let stages = i.str_list("VersionStages", Len(1, 20), Len(1, 256))?;
+    i.secret_str("RotationToken", Len(36, 256))?;
+    ctx.ensure_writable(&t)?;
+    let w = ctx.service.put_value(
+        &ctx.scope,
+        t.as_ref(),
+        NewVersion {
+            id: token,
+            value: Some(value),
+            labels: stages,
+            expires: None,
+        },
+    )?;
+    let id = w.version_id.clone().unwrap_or_default();
+    let labels = w
+        .secret
+        .version(&id)
+        .map(|v| v.labels.clone())
+        .unwrap_or_default();
+    if !w.replayed {
+        ctx.replicate(&w.secret);
+    }
+    Ok(Obj::new()
+        .put("ARN", ctx.arn(&w.secret))
+        .put("Name", w.secret.name.as_str())
+        .put("VersionId", id)
+        .opt("VersionStages", (!labels.is_empty()).then(|| json!(labels)))
+        .done())
+}

@@ -1,0 +1,45 @@
+//! RemoveRegionsFromReplication: deletes the replicas in the given regions and forgets them
+//! on the primary, in one transaction.
+
+use crate::ctx::Ctx;
+use crate::error::AwsResult;
+use crate::json::Len;
+use crate::render::{self, Obj};
+use crate::state::AwsState;
+use localsecrets_core::{Access, Cloud, CoreError, Scope};
+use serde_json::Value;
+
+pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
+    let t = ctx.target()?;
+    let regions =
+        ctx.input
+            .req_str_list("RemoveReplicaRegions", Len(1, usize::MAX), Len(1, 128))?;
+    let primary = ctx.describe(&t, Access::Live)?;
+    AwsState::of(&primary).ensure_writable()?;
+    let here = &ctx.scope;
+    let state = ctx.service.write(|tx| {
+        let mut p = tx
+            .secret(here, &primary.name)?
+            .ok_or_else(|| CoreError::SecretNotFound {
+                name: primary.name.clone(),
+            })?;
+        let mut state = AwsState::of(&p);
+        for region in &regions {
+            let scope = Scope::new(Cloud::Aws, here.tenant.clone(), region.clone());
+            let ours = tx.secret(&scope, &p.name)?.is_some_and(|e| {
+                AwsState::of(&e).primary_region.as_deref() == Some(here.region.as_str())
+            });
+            if ours {
+                tx.delete_secret(&scope, &p.name)?;
+            }
+            state.replicas.retain(|r| r.region != *region);
+        }
+        state.store(&mut p);
+        tx.put_secret(here, &p)?;
+        Ok(state)
+    })?;
+    Ok(Obj::new()
+        .put("ARN", ctx.arn(&primary))
+        .put("ReplicationStatus", render::replication_status(&state))
+        .done())
+}

@@ -1,0 +1,232 @@
+//! RotateSecret: stores the rotation configuration given (function, rules) and, unless
+//! RotateImmediately is false, runs the four rotation steps at once with the built-in
+//! function: a JSON object keeps its other keys and gets a new `password`, anything else
+//! becomes a fresh password. When it returns, the new version is AWSCURRENT and the old one
+//! AWSPREVIOUS. Without a function (given now or stored) it is refused, and while another
+//! rotation's AWSPENDING version is not current as well.
+
+use crate::ctx::Ctx;
+use crate::error::{AwsError, AwsResult, TOKEN_REQUIRED};
+use crate::json::{Input, Len};
+use crate::render::Obj;
+use crate::state::AwsState;
+use localsecrets_core::{
+    rotation, Access, CoreResult, PasswordPolicy, Random, RotateRequest, Rotation, Schedule,
+    Secret, SecretValue,
+};
+use serde_json::Value;
+
+/// Characters the built-in function keeps out of passwords, as AWS's rotation templates do.
+const EXCLUDED: &str = "/@\"'\\";
+
+pub fn generate(s: &Secret, random: &Random) -> CoreResult<SecretValue> {
+    let password = random.password(&PasswordPolicy {
+        exclude_characters: EXCLUDED.into(),
+        ..Default::default()
+    })?;
+    let current = s.holder("AWSCURRENT").map(|v| &v.value);
+    Ok(rotation::replace_password(current, "password", password))
+}
+
+/// The interval of a `rate(N hours|days)` expression, in seconds.
+pub fn rate_secs(expression: &str) -> Option<i64> {
+    let inner = expression.trim().strip_prefix("rate(")?.strip_suffix(')')?;
+    let (n, unit) = inner.trim().split_once(' ')?;
+    let n: i64 = n.parse().ok().filter(|n| *n > 0)?;
+    match unit.trim() {
+        "hour" | "hours" => Some(n * 3600),
+        "day" | "days" => Some(n * 86_400),
+        _ => None,
+    }
+}
+
+fn invalid(what: &str) -> AwsError {
+    AwsError::InvalidParameter(what.to_owned())
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rules {
+    pub schedule: Option<Schedule>,
+    pub window_secs: Option<i64>,
+}
+
+pub fn parse_rules(rules: &Input) -> AwsResult<Rules> {
+    let days = rules.int("AutomaticallyAfterDays", Some(1), Some(1000))?;
+    let expression = rules.str("ScheduleExpression", Len(1, 256))?;
+    let duration = rules.str("Duration", Len(2, 3))?;
+    let schedule = match (days, expression) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "You cannot specify both rotation frequency and schedule expression together.",
+            ))
+        }
+        (Some(d), None) => Some(Schedule::Every {
+            seconds: d * 86_400,
+        }),
+        (None, Some(e)) => {
+            let ok = match rate_secs(&e) {
+                Some(secs) => (4 * 3600..=1000 * 86_400).contains(&secs),
+                None => e.starts_with("cron(") && e.ends_with(')'),
+            };
+            if !ok {
+                return Err(invalid(
+                    "Invalid ScheduleExpression: use rate(N hours) with N of at least 4, \
+                     rate(N days) or cron(...).",
+                ));
+            }
+            Some(Schedule::Expression { expression: e })
+        }
+        (None, None) => None,
+    };
+    let window_secs = match duration {
+        Some(d) => {
+            let hours = d
+                .strip_suffix('h')
+                .and_then(|h| h.parse::<i64>().ok())
+                .filter(|h| (1..=24).contains(h))
+                .ok_or_else(|| invalid("Invalid Duration: use 1h to 24h."))?;
+            Some(hours * 3600)
+        }
+        None => None,
+    };
+    Ok(Rules {
+        schedule,
+        window_secs,
+    })
+}
+
+fn external_metadata(i: &Input) -> AwsResult<Option<Vec<(String, String)>>> {
+    let Some(items) = i.objects("ExternalSecretRotationMetadata", Len(0, usize::MAX))? else {
+        return Ok(None);
+    };
+    items
+        .iter()
+        .map(|m| {
+            Ok((
+                m.req_str("Key", Len(1, 256))?,
+                m.req_str("Value", Len(1, 2048))?,
+            ))
+        })
+        .collect::<AwsResult<Vec<_>>>()
+        .map(Some)
+}
+
+pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
+    let i = &ctx.input;
+    let t = ctx.target()?;
+    let token = ctx.token(Some(AwsError::InvalidParameter(TOKEN_REQUIRED.into())))?;
+    let function = i
+        .str("RotationLambdaARN", Len(0, 2048))?
+        .filter(|f| !f.is_empty());
+    let rules = match i.object("RotationRules")? {
+        Some(r) => parse_rules(&r)?,
+        None => Rules::default(),
+    };
+    let metadata = external_metadata(i)?;
+    let role = i.str("ExternalSecretRotationRoleArn", Len(20, 2048))?;
+    let immediately = i.bool("RotateImmediately")?.unwrap_or(true);
+    ctx.ensure_writable(&t)?;
+    if metadata.is_some() || role.is_some() {
+        ctx.service
+            .modify(&ctx.scope, t.as_ref(), Access::Live, |s, _| {
+                let mut state = AwsState::of(s);
+                if metadata.is_some() {
+                    state.external_rotation_metadata = metadata.clone();
+                }
+                if role.is_some() {
+                    state.external_rotation_role_arn = role.clone();
+                }
+                state.store(s);
+                Ok(())
+            })?;
+    }
+    let now = ctx.service.now();
+    let configure = |r: &mut Rotation| {
+        r.enabled = true;
+        if let Some(f) = &function {
+            r.function = Some(f.clone());
+        }
+        if let Some(s) = &rules.schedule {
+            r.schedule = Some(s.clone());
+        }
+        if let Some(w) = rules.window_secs {
+            r.window_secs = Some(w);
+        }
+        if let Some(Schedule::Expression { expression }) = &r.schedule {
+            r.next_rotation = rate_secs(expression).map(|secs| now.plus_secs(secs));
+        }
+    };
+    let w = ctx.service.rotate(
+        &ctx.scope,
+        t.as_ref(),
+        RotateRequest {
+            version_id: token,
+            configure: Some(&configure),
+            require_function: true,
+            immediately,
+            generate: &generate,
+        },
+    )?;
+    ctx.replicate(&w.secret);
+    Ok(Obj::new()
+        .put("ARN", ctx.arn(&w.secret))
+        .put("Name", w.secret.name.as_str())
+        .opt("VersionId", w.version_id)
+        .done())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rules_parse_like_aws() {
+        let parse = |v: Value| parse_rules(&Input::from_value(v));
+        assert_eq!(
+            parse(json!({"AutomaticallyAfterDays": 3}))
+                .unwrap()
+                .schedule,
+            Some(Schedule::Every {
+                seconds: 3 * 86_400
+            })
+        );
+        let r = parse(json!({"ScheduleExpression": "rate(10 days)", "Duration": "3h"})).unwrap();
+        assert_eq!(r.window_secs, Some(3 * 3600));
+        assert_eq!(rate_secs("rate(10 days)"), Some(864_000));
+        assert_eq!(rate_secs("rate(1 hour)"), Some(3600));
+        assert!(parse(json!({"ScheduleExpression": "cron(0 16 1,15 * ? *)"})).is_ok());
+        for bad in [
+            json!({"AutomaticallyAfterDays": 3, "ScheduleExpression": "rate(3 days)"}),
+            json!({"ScheduleExpression": "rate(2 hours)"}),
+            json!({"ScheduleExpression": "every day"}),
+            json!({"AutomaticallyAfterDays": 0}),
+            json!({"AutomaticallyAfterDays": 1001}),
+            json!({"Duration": "25h"}),
+            json!({"Duration": "3d"}),
+        ] {
+            assert!(parse(bad.clone()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_built_in_function_keeps_json_keys() {
+        let random = Random::seeded(1);
+        let mut s: Secret = serde_json::from_value(json!({
+            "name": "db", "id": "i", "arn_suffix": "AbCdEf", "secret_type": "",
+            "created": 0, "updated": 0,
+            "versions": [{"id": "v1", "value": {"text": "{\"username\":\"u\",\"password\":\"p\"}"},
+                          "created": 0, "labels": ["AWSCURRENT"]}]
+        }))
+        .unwrap();
+        let v = generate(&s, &random).unwrap();
+        let parsed: Value = serde_json::from_str(v.as_text().unwrap()).unwrap();
+        assert_eq!(parsed["username"], "u");
+        let pw = parsed["password"].as_str().unwrap();
+        assert_eq!(pw.len(), 32);
+        assert!(!pw.chars().any(|c| EXCLUDED.contains(c)));
+        s.versions[0].value = SecretValue::Text("plain".into());
+        let v = generate(&s, &random).unwrap();
+        assert_eq!(v.as_text().unwrap().len(), 32);
+    }
+}

@@ -1,0 +1,25 @@
+//! UntagResource: removes tags by key; a secret whose tags were all removed shows `Tags: []`.
+
+use crate::ctx::Ctx;
+use crate::error::AwsResult;
+use crate::json::Len;
+use localsecrets_core::Access;
+use serde_json::{json, Value};
+
+pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
+    let t = ctx.target()?;
+    let keys = ctx
+        .input
+        .req_str_list("TagKeys", Len(0, usize::MAX), Len(1, 128))?;
+    ctx.ensure_writable(&t)?;
+    let (s, ()) = ctx
+        .service
+        .modify(&ctx.scope, t.as_ref(), Access::Live, |s, _| {
+            let mut tags = s.tags.take().unwrap_or_default();
+            tags.retain(|t| !keys.contains(&t.key));
+            s.tags = Some(tags);
+            Ok(())
+        })?;
+    ctx.replicate(&s);
+    Ok(json!({}))
+}

@@ -1,0 +1,46 @@
+//! UpdateSecret: description, KMS key, type and (optionally) a new current value, all in
+//! one transaction. A VersionId is answered only when a value was given.
+
+use crate::ctx::{token_required, Ctx};
+use crate::error::AwsResult;
+use crate::json::Len;
+use crate::render::Obj;
+use localsecrets_core::NewVersion;
+use serde_json::Value;
+
+pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
+    let i = &ctx.input;
+    let t = ctx.target()?;
+    let value = super::value(i)?;
+    let token = ctx.token(value.is_some().then(token_required))?;
+    let description = i.str("Description", Len(0, 2048))?;
+    let kms_key_id = i.str("KmsKeyId", Len(0, 2048))?;
+    let secret_type = i.str("Type", Len(0, 256))?;
+    ctx.ensure_writable(&t)?;
+    let version = value.map(|v| NewVersion {
+        id: token,
+        value: Some(v),
+        labels: None,
+        expires: None,
+    });
+    let w = ctx
+        .service
+        .update(&ctx.scope, t.as_ref(), version, |s, _| {
+            if let Some(d) = description {
+                s.description = Some(d);
+            }
+            if let Some(k) = kms_key_id {
+                s.kms_key_id = Some(k).filter(|k| !k.is_empty());
+            }
+            if let Some(ty) = secret_type {
+                s.secret_type = ty;
+            }
+            Ok(())
+        })?;
+    ctx.replicate(&w.secret);
+    Ok(Obj::new()
+        .put("ARN", ctx.arn(&w.secret))
+        .put("Name", w.secret.name.as_str())
+        .opt("VersionId", w.version_id)
+        .done())
+}

@@ -1,0 +1,103 @@
+//! Replicas are ordinary secrets in another scope that follow a primary: a region replica
+//! (same account, same name and ARN suffix, another region) copies the whole secret; a
+//! cross-account replica (another account, same region) copies the versions and labels only.
+//! After every write to a primary the replicas are brought up to date in one transaction.
+//! Replicas keep their own access times and never fall due for rotation themselves.
+
+use crate::arn::{self, Target};
+use crate::ctx::Ctx;
+use crate::state::{AwsState, Status};
+use localsecrets_core::storage::ReadTx;
+use localsecrets_core::{Cloud, CoreResult, Scope, Secret};
+
+/// Finds a secret by target inside a transaction.
+pub fn lookup(tx: &dyn ReadTx, scope: &Scope, t: &Target) -> CoreResult<Option<Secret>> {
+    Ok(match t {
+        Target::Name(n) => tx.secret(scope, n)?,
+        Target::Complete { name, suffix } => {
+            tx.secret(scope, name)?.filter(|s| &s.arn_suffix == suffix)
+        }
+    })
+}
+
+fn keep_access_times(copy: &mut Secret, existing: Option<&Secret>) {
+    copy.last_accessed = existing.and_then(|e| e.last_accessed);
+    for v in &mut copy.versions {
+        v.last_accessed = existing
+            .and_then(|e| e.version(&v.id))
+            .and_then(|ev| ev.last_accessed);
+    }
+}
+
+/// The primary as it appears in a replica region.
+pub fn region_copy(
+    primary: &Secret,
+    primary_region: &str,
+    kms_key_id: Option<String>,
+    existing: Option<&Secret>,
+) -> Secret {
+    let mut copy = primary.clone();
+    copy.kms_key_id = kms_key_id;
+    copy.rotation.next_rotation = None;
+    copy.rotation.history = Default::default();
+    AwsState {
+        primary_region: Some(primary_region.to_owned()),
+        ..Default::default()
+    }
+    .store(&mut copy);
+    keep_access_times(&mut copy, existing);
+    copy
+}
+
+/// Gives a cross-account replica the primary's versions and labels.
+pub fn copy_versions(replica: &mut Secret, primary: &Secret) {
+    let existing = replica.clone();
+    replica.versions = primary.versions.clone();
+    replica.updated = primary.updated;
+    let last = replica.last_accessed;
+    keep_access_times(replica, Some(&existing));
+    replica.last_accessed = last;
+}
+
+/// Brings every in-sync replica of `primary` up to date. The primary's write is already
+/// committed; a replica that cannot be written is left for the next write to repair.
+pub fn sync(ctx: &Ctx<'_>, primary: &Secret) {
+    let state = AwsState::of(primary);
+    if !state.is_replicated() {
+        return;
+    }
+    let here = &ctx.scope;
+    let _ = ctx.service.write(|tx| {
+        for rep in state.replicas.iter().filter(|r| r.status == Status::InSync) {
+            let scope = Scope::new(Cloud::Aws, here.tenant.clone(), rep.region.clone());
+            let existing = tx.secret(&scope, &primary.name)?;
+            let ours = existing.as_ref().is_none_or(|e| {
+                AwsState::of(e).primary_region.as_deref() == Some(here.region.as_str())
+            });
+            if ours {
+                let copy = region_copy(
+                    primary,
+                    &here.region,
+                    rep.kms_key_id.clone(),
+                    existing.as_ref(),
+                );
+                tx.put_secret(&scope, &copy)?;
+            }
+        }
+        for rep in state
+            .cross_account_replicas
+            .iter()
+            .filter(|r| r.status == Status::InSync)
+        {
+            let Some(a) = arn::parse(&rep.replica_arn) else {
+                continue;
+            };
+            let scope = Scope::new(Cloud::Aws, a.account, a.region);
+            if let Some(mut replica) = lookup(tx, &scope, &a.target)? {
+                copy_versions(&mut replica, primary);
+                tx.put_secret(&scope, &replica)?;
+            }
+        }
+        Ok(())
+    });
+}
