@@ -1,9 +1,44 @@
-//! Alibaba Cloud KMS secrets over RPC: `Action` from the query, the form body or the ACS3
-//! `x-acs-action` header; answers in JSON or XML.
+//! Alibaba Cloud KMS secrets (API version 2016-01-20) over RPC.
+//!
+//! - [`params`]: one flat parameter map from the query, the form body and the ACS3
+//!   `x-acs-action`/`x-acs-version` headers, with typed readers.
+//! - [`identity`]: account (from the AccessKeyId) and region (Host, `RegionId`, default);
+//!   signatures parsed, not verified.
+//! - [`ops`]: one file per operation — parse, call the core [`Service`], return fields.
+//! - [`managed`]: secret types, their `ExtendedConfig` rules and generated credentials.
+//! - [`render`]: the fields as JSON or as an XML `<{Action}Response>` document.
+//! - [`error`]: the one table of status and `Code`, and the error body in either format.
+//! - [`arn`], [`tags`], [`policy`], [`view`]: shared pieces of the operations.
+//!
+//! Data flow: [`Request`] → [`Params`] → `Action` routed by [`ops::find`] → [`Identity`] picks
+//! the [`Scope`] → the handler calls the core → [`render::document`] (or
+//! [`AlibabaError`]'s `render`) → [`Response`] with `x-acs-request-id`.
 
-use localsecrets_api::{http::parse_form, Frontend, Request, Response};
-use localsecrets_core::{Cloud, Service};
+pub mod arn;
+pub mod error;
+pub mod identity;
+pub mod managed;
+pub mod ops;
+pub mod params;
+pub mod policy;
+pub mod render;
+pub mod tags;
+#[cfg(test)]
+mod testutil;
+pub mod view;
+
+pub use error::{AlibabaError, Code};
+pub use identity::Identity;
+pub use managed::rotated_value;
+pub use params::Params;
+
+use localsecrets_api::{Frontend, Request, Response, WireError};
+use localsecrets_core::{Cloud, Scope, Service};
+use render::{Format, Obj};
 use std::sync::Arc;
+
+/// The API version every request must name (or leave out).
+pub const API_VERSION: &str = "2016-01-20";
 
 #[derive(Clone, Debug)]
 pub struct AlibabaConfig {
@@ -22,33 +57,66 @@ impl Default for AlibabaConfig {
 }
 
 pub struct AlibabaFrontend {
-    #[allow(dead_code)]
     service: Arc<Service>,
-    #[allow(dead_code)]
     config: AlibabaConfig,
+}
+
+/// `Format` (any case), else XML when the client accepts only XML, else JSON.
+fn requested_format(req: &Request, p: &Params) -> Result<Format, AlibabaError> {
+    if let Some(f) = p.optional("Format") {
+        return Format::parse(f).ok_or_else(|| {
+            AlibabaError::invalid(format!(
+                "The parameter Format \"{f}\" is invalid: use JSON or XML."
+            ))
+        });
+    }
+    let accept = req.header("accept").unwrap_or("").to_ascii_lowercase();
+    Ok(if accept.contains("xml") && !accept.contains("json") {
+        Format::Xml
+    } else {
+        Format::Json
+    })
 }
 
 impl AlibabaFrontend {
     pub fn new(service: Arc<Service>, config: AlibabaConfig) -> Self {
         Self { service, config }
     }
-}
 
-fn action(req: &Request) -> Option<String> {
-    if let Some(a) = req.header("x-acs-action") {
-        return Some(a.to_owned());
+    fn answer(&self, req: &Request, p: &Params) -> Result<(String, Obj), (AlibabaError, String)> {
+        let default_host = format!("kms.{}.aliyuncs.com", self.config.default_region);
+        let early = |e: AlibabaError| (e, default_host.clone());
+        if !req.method.eq_ignore_ascii_case("GET") && !req.method.eq_ignore_ascii_case("POST") {
+            return Err(early(AlibabaError::with(
+                Code::UnsupportedHttpMethod,
+                format!(
+                    "This http method is not supported: {} (use GET or POST).",
+                    req.method
+                ),
+            )));
+        }
+        let action = p
+            .action()
+            .ok_or_else(|| early(AlibabaError::missing("Action")))?;
+        if let Some(v) = p.version().filter(|v| *v != API_VERSION) {
+            return Err(early(AlibabaError::with(
+                Code::InvalidVersion,
+                format!(
+                    "Specified parameter Version is not valid: {v} (KMS speaks {API_VERSION})."
+                ),
+            )));
+        }
+        let handler = ops::find(action).map_err(early)?;
+        let identity = identity::identify(req, p, &self.config).map_err(early)?;
+        let host = identity.host_id();
+        let cx = ops::Cx {
+            service: &self.service,
+            scope: Scope::new(Cloud::Alibaba, &identity.account, &identity.region),
+            identity: &identity,
+        };
+        let fields = handler(&cx, p).map_err(|e| (e, host))?;
+        Ok((action.to_owned(), fields))
     }
-    let from = |pairs: Vec<(String, String)>| {
-        pairs
-            .into_iter()
-            .find(|(k, _)| k == "Action")
-            .map(|(_, v)| v)
-    };
-    from(req.query_pairs()).or_else(|| {
-        (req.content_type().as_deref() == Some("application/x-www-form-urlencoded"))
-            .then(|| from(parse_form(&String::from_utf8_lossy(&req.body))))
-            .flatten()
-    })
 }
 
 impl Frontend for AlibabaFrontend {
@@ -57,23 +125,30 @@ impl Frontend for AlibabaFrontend {
     }
 
     fn claims(&self, req: &Request) -> bool {
-        action(req).is_some()
+        Params::from_request(req).action().is_some()
     }
 
     fn operation(&self, req: &Request) -> Option<String> {
-        action(req)
+        Params::from_request(req).action().map(str::to_owned)
     }
 
     fn handle(&self, req: &Request) -> Response {
-        let body = serde_json::json!({
-            "RequestId": req.request_id,
-            "HostId": "kms.aliyuncs.com",
-            "Code": "InvalidAction.NotFound",
-            "Message": "Specified api is not found, please check your url and method.",
-            "Recommend": "",
-        });
-        Response::json(404, &body)
-            .header("content-type", "application/json;charset=utf-8")
-            .header("x-acs-request-id", &req.request_id)
+        let id = req.request_id.as_str();
+        let p = Params::from_request(req);
+        let format = match requested_format(req, &p) {
+            Ok(f) => f,
+            Err(e) => return e.render(id),
+        };
+        match self.answer(req, &p) {
+            Ok((action, fields)) => {
+                let body = Obj::new().str("RequestId", id).extend(fields);
+                render::document(200, format, &format!("{action}Response"), &body)
+                    .header("x-acs-request-id", id)
+            }
+            Err((e, host)) => e.rendered_as(format, &host).render(id),
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+//! CreateSecret: a secret of one of the six types with its first version `VersionId`
+//! (ACSCurrent). A name already taken answers `Rejected.ResourceExist`, or
+//! `Rejected.ResourceInDeleteWindow` while that secret waits for deletion.
+
+use super::Cx;
+use crate::error::{AliResult, AlibabaError, Code};
+use crate::managed::{self, DataType, SecretType};
+use crate::params::Params;
+use crate::policy;
+use crate::render::Obj;
+use crate::{tags, view};
+use localsecrets_core::{NewSecret, NewVersion, Rotation, Schedule};
+use serde_json::{json, Map, Value};
+
+pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+    let raw_name = p.required("SecretName")?;
+    let version_id = super::put_secret_value::check_version_id(p.required("VersionId")?)?;
+    let data = p.required("SecretData")?;
+    let ty = match p.optional("SecretType") {
+        None => SecretType::Generic,
+        Some(t) => SecretType::parse(t).ok_or_else(|| {
+            AlibabaError::invalid(format!(
+                "The parameter SecretType \"{t}\" is invalid: use Generic, Rds, Redis, PolarDB, RAMCredentials or ECS."
+            ))
+        })?,
+    };
+    let data_type = DataType::parse(p.optional("SecretDataType"))?;
+    let config_text = p.optional("ExtendedConfig");
+    if config_text.is_some_and(|c| c.chars().count() > 1024) {
+        return Err(AlibabaError::invalid(
+            "The parameter ExtendedConfig is too long: at most 1024 characters.",
+        ));
+    }
+    let config = managed::check_extended_config(
+        ty,
+        p.json::<Value>("ExtendedConfig", r#"{"SecretSubType":"..",..}"#)?,
+    )?;
+    let name = managed::check_name(ty, raw_name, config.as_ref())?;
+    let now = cx.now();
+    let (value, accounts) = match &config {
+        Some(c) => managed::initial_value(ty, data, data_type, c, cx.service.random(), now)?,
+        None => (managed::value_from(data, data_type)?, None),
+    };
+    let tags = tags::from_json(p, "Tags")?;
+    let policy = p.optional("Policy").map(policy::check).transpose()?;
+    let description = p.optional("Description").map(str::to_owned);
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 256)
+    {
+        return Err(AlibabaError::invalid(
+            "The parameter Description is too long: at most 256 characters.",
+        ));
+    }
+
+    let mut rot = Rotation::default();
+    if ty.is_managed() {
+        let enabled = p.bool("EnableAutomaticRotation")?.unwrap_or(false);
+        let interval = p
+            .optional("RotationInterval")
+            .map(managed::parse_interval)
+            .transpose()?;
+        if enabled && interval.is_none() {
+            return Err(AlibabaError::missing("RotationInterval"));
+        }
+        rot.enabled = enabled;
+        rot.schedule = interval.map(|seconds| Schedule::Every { seconds });
+        // The first rotation falls due one interval after creation.
+        rot.next_rotation = interval.filter(|_| enabled).map(|s| now.plus_secs(s));
+    }
+
+    let mut extra = Map::new();
+    if let Some(c) = config {
+        extra.insert(managed::EXTRA_EXTENDED_CONFIG.into(), Value::Object(c));
+    }
+    if let Some(a) = accounts {
+        extra.insert(managed::EXTRA_ACCOUNTS.into(), json!(a));
+    }
+    if let Some(d) = p.optional("DKMSInstanceId") {
+        extra.insert(managed::EXTRA_DKMS_INSTANCE.into(), json!(d));
+    }
+    extra.insert(
+        managed::EXTRA_CREATOR.into(),
+        json!(cx.identity.account.clone()),
+    );
+
+    let written = cx.service.create_secret(
+        &cx.scope,
+        NewSecret {
+            name: name.clone(),
+            secret_type: Some(ty.as_str().to_owned()),
+            description,
+            kms_key_id: p.optional("EncryptionKeyId").map(str::to_owned),
+            tags,
+            policy,
+            rotation: rot,
+            extra,
+            version: NewVersion {
+                id: Some(version_id.to_owned()),
+                value: Some(value),
+                labels: None,
+                expires: None,
+            },
+        },
+    )?;
+    // The API has no retry semantics for CreateSecret: an existing name is always a conflict.
+    if written.replayed {
+        return Err(AlibabaError::with(
+            Code::ResourceExist,
+            format!("The resource already exists: a secret named {name} exists."),
+        ));
+    }
+    let secret = written.secret;
+    let obj = Obj::new()
+        .str("Arn", cx.arn(&secret.name))
+        .str("SecretName", &secret.name)
+        .str("SecretType", &secret.secret_type)
+        .str("VersionId", version_id);
+    let obj = view::rotation(obj, &secret);
+    Ok(obj
+        .opt_str("ExtendedConfig", view::extended_config(&secret))
+        .opt_str("DKMSInstanceId", view::dkms_instance(&secret)))
+}

@@ -1,0 +1,29 @@
+//! DeleteSecret: schedules deletion after RecoveryWindowInDays (7-30, default 30), or deletes
+//! at once with ForceDeleteWithoutRecovery=true (also during the window).
+
+use super::Cx;
+use crate::error::AliResult;
+use crate::params::Params;
+use crate::render::Obj;
+use crate::view;
+use localsecrets_core::SecretRef;
+
+pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+    let name = cx.secret_name(p)?;
+    let r = SecretRef::Name(name);
+    if p.bool("ForceDeleteWithoutRecovery")?.unwrap_or(false) {
+        let now = cx.now();
+        let gone = cx.service.force_delete(&cx.scope, r)?;
+        return Ok(Obj::new()
+            .str("SecretName", gone.name)
+            .str("PlannedDeleteTime", view::time(now)));
+    }
+    let days = p
+        .int("RecoveryWindowInDays", i64::MIN..=i64::MAX)?
+        .map(|d| u32::try_from(d).unwrap_or(u32::MAX));
+    let s = cx.service.schedule_deletion(&cx.scope, r, days)?;
+    Ok(Obj::new().str("SecretName", &s.name).opt_str(
+        "PlannedDeleteTime",
+        s.deletion.map(|d| view::time(d.purge_at)),
+    ))
+}

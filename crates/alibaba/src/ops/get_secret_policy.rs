@@ -1,0 +1,18 @@
+//! GetSecretPolicy: the secret's policy, or the default one that lets its account do anything.
+
+use super::Cx;
+use crate::error::AliResult;
+use crate::params::Params;
+use crate::policy;
+use crate::render::Obj;
+use localsecrets_core::Access;
+
+pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+    let name = cx.secret_name(p)?;
+    policy::check_name(p.optional("PolicyName"))?;
+    let s = cx.describe(name, Access::Live)?;
+    let text = s
+        .policy
+        .unwrap_or_else(|| policy::default_policy(&cx.identity.account));
+    Ok(Obj::new().str("Policy", text))
+}

@@ -1,0 +1,20 @@
+//! SetSecretPolicy: stores the secret's policy (PolicyName `default`).
+
+use super::Cx;
+use crate::error::AliResult;
+use crate::params::Params;
+use crate::policy;
+use crate::render::Obj;
+use localsecrets_core::{Access, SecretRef};
+
+pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+    let name = cx.secret_name(p)?;
+    let text = policy::check(p.required("Policy")?)?;
+    policy::check_name(p.optional("PolicyName"))?;
+    cx.service
+        .modify(&cx.scope, SecretRef::Name(name), Access::Live, |s, _| {
+            s.policy = Some(text);
+            Ok(())
+        })?;
+    Ok(Obj::new())
+}

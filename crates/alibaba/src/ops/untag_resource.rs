@@ -1,0 +1,22 @@
+//! UntagResource: removes the keys in `TagKeys` (`["k1","k2"]`) from the secret SecretName.
+
+use super::tag_resource::target;
+use super::Cx;
+use crate::error::{AliResult, AlibabaError};
+use crate::params::Params;
+use crate::render::Obj;
+use crate::tags;
+use localsecrets_core::{Access, SecretRef};
+
+pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+    let name = target(cx, p)?;
+    let keys = p
+        .json::<Vec<String>>("TagKeys", r#"["k1","k2"]"#)?
+        .ok_or_else(|| AlibabaError::missing("TagKeys"))?;
+    cx.service
+        .modify(&cx.scope, SecretRef::Name(name), Access::Live, |s, _| {
+            tags::remove(s, &keys);
+            Ok(())
+        })?;
+    Ok(Obj::new())
+}

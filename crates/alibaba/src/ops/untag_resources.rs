@@ -1,0 +1,33 @@
+//! UntagResources: removes `TagKey.N` (or, with `All=true` and no keys, every tag) from every
+//! secret in `ResourceId.N`, all or none in one transaction.
+
+use super::tag_resources::secret_names;
+use super::Cx;
+use crate::error::{AliResult, AlibabaError};
+use crate::params::Params;
+use crate::render::Obj;
+use crate::tags;
+use localsecrets_core::{Access, SecretRef};
+
+pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+    let names = secret_names(cx, p, true)?;
+    let keys = p.indexed("TagKey")?;
+    if keys.len() > tags::MAX_TAGS {
+        return Err(AlibabaError::invalid(format!(
+            "At most {} TagKey.N can be given.",
+            tags::MAX_TAGS
+        )));
+    }
+    let all = keys.is_empty() && p.bool("All")?.unwrap_or(false);
+    let refs: Vec<SecretRef<'_>> = names.iter().map(|n| SecretRef::Name(n)).collect();
+    cx.service
+        .modify_each(&cx.scope, &refs, Access::Live, |s, _| {
+            if all {
+                s.tags = Some(Vec::new());
+            } else {
+                tags::remove(s, &keys);
+            }
+            Ok(())
+        })?;
+    Ok(Obj::new())
+}

@@ -1,0 +1,48 @@
+//! UpdateSecret: the description, and for managed secrets `ExtendedConfig.CustomData` (sent
+//! flattened, `ExtendedConfig.CustomData.<key>=<value>`, or as JSON text).
+
+use super::Cx;
+use crate::error::{AliResult, AlibabaError};
+use crate::managed::{self, SecretType};
+use crate::params::Params;
+use crate::render::Obj;
+use localsecrets_core::{Access, SecretRef};
+use serde_json::Value;
+
+pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+    let name = cx.secret_name(p)?;
+    let description = p.raw("Description").map(str::to_owned);
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 256)
+    {
+        return Err(AlibabaError::invalid(
+            "The parameter Description is too long: at most 256 characters.",
+        ));
+    }
+    let custom = p.object("ExtendedConfig.CustomData")?;
+    if custom.is_some() {
+        let secret = cx.describe(name, Access::Live)?;
+        if !SecretType::of(&secret).is_managed() {
+            return Err(AlibabaError::invalid(
+                "The parameter ExtendedConfig.CustomData is not available for generic secrets.",
+            ));
+        }
+    }
+    let (secret, ()) =
+        cx.service
+            .modify(&cx.scope, SecretRef::Name(name), Access::Live, |s, _| {
+                if let Some(d) = description {
+                    s.description = (!d.is_empty()).then_some(d);
+                }
+                if let Some(c) = custom {
+                    if let Some(Value::Object(cfg)) =
+                        s.extra.get_mut(managed::EXTRA_EXTENDED_CONFIG)
+                    {
+                        cfg.insert("CustomData".into(), Value::Object(c));
+                    }
+                }
+                Ok(())
+            })?;
+    Ok(Obj::new().str("SecretName", secret.name))
+}
