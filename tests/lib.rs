@@ -110,12 +110,14 @@ impl ServerBuilder {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
+                {
+                    let mut log = sink.lock().unwrap();
+                    log.push_str(&line);
+                    log.push('\n');
+                }
                 if let Some(addr) = listening_addr(&line) {
                     let _ = tx.send(addr);
                 }
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
             }
         });
         let addr = match rx.recv_timeout(PATIENCE) {
@@ -206,6 +208,23 @@ impl Server {
     /// Everything the server has logged so far.
     pub fn logs(&self) -> String {
         self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until the log contains `needle` (log lines arrive asynchronously) and returns
+    /// the whole log; panics with it after [`PATIENCE`].
+    pub fn wait_for_log(&self, needle: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let logs = self.logs();
+            if logs.contains(needle) {
+                return logs;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{needle:?} never appeared in the log:\n{logs}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     pub fn pid(&self) -> u32 {
