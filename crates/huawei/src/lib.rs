@@ -1,11 +1,40 @@
-//! Huawei Cloud CSMS v1 over REST + JSON under `/v1/{project_id}/…`.
+//! Huawei Cloud CSMS v1 over REST + JSON under `/v1/{project_id}/…` and `/v1/csms/…`.
+//!
+//! - [`router`]: method and raw path → [`router::Op`], each segment percent-decoded.
+//! - [`auth`]: the `SDK-HMAC-SHA256` header, parsed for the access key.
+//! - [`call`]: the request in hand — scope, body, query and the shared checks.
+//! - [`ops`]: one file per operation: parse, call the core service, render.
+//! - [`render`]: the CSMS JSON shapes (times in epoch milliseconds).
+//! - [`meta`]: Huawei attributes kept in `Secret::extra`.
+//! - [`records`]: events, tasks, notification records as core storage records.
+//! - [`notify`]: the core observer that writes tasks and notification records inside the
+//!   transaction of the change that causes them.
+//! - [`error`]: every CSMS error in one table.
+//!
+//! Data flow: [`HuaweiFrontend::handle`] → [`auth::parse`] → [`router::route`] → a
+//! [`call::Call`] for the project (or account) scope → `ops::<operation>` → core
+//! [`Service`] → [`render`], with `X-Request-Id` on every response.
 
-use localsecrets_api::{Frontend, Request, Response};
-use localsecrets_core::{Cloud, Service};
+pub mod auth;
+pub mod call;
+pub mod error;
+pub mod meta;
+pub mod notify;
+pub mod ops;
+pub mod records;
+pub mod render;
+pub mod router;
+
+use crate::call::Call;
+use crate::error::{HuaweiError, HwResult};
+use crate::router::Target;
+use localsecrets_api::{Frontend, Request, Response, WireError};
+use localsecrets_core::{Cloud, Scope, Service};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct HuaweiConfig {
+    /// The region of requests whose host does not name one (`kms.<region>.…`).
     pub default_region: String,
 }
 
@@ -18,15 +47,62 @@ impl Default for HuaweiConfig {
 }
 
 pub struct HuaweiFrontend {
-    #[allow(dead_code)]
     service: Arc<Service>,
-    #[allow(dead_code)]
     config: HuaweiConfig,
 }
 
 impl HuaweiFrontend {
+    /// Also registers the observer that records rotation tasks and notifications.
     pub fn new(service: Arc<Service>, config: HuaweiConfig) -> Self {
+        service.observe(notify::OBSERVER_KEY, Arc::new(notify::Notifier));
         Self { service, config }
+    }
+
+    /// `kms.<region>.myhuaweicloud.com` (or `csms.…`) names the region; anything else
+    /// (`127.0.0.1:4566`) gets the default.
+    fn region(&self, req: &Request) -> String {
+        let host = req.header("host").unwrap_or_default();
+        let host = host.split(':').next().unwrap_or_default();
+        let parts: Vec<&str> = host.split('.').collect();
+        match parts.as_slice() {
+            [svc, region, ..] if (*svc == "kms" || *svc == "csms") && parts.len() >= 4 => {
+                (*region).to_owned()
+            }
+            _ => self.config.default_region.clone(),
+        }
+    }
+
+    fn answer(&self, req: &Request) -> HwResult<Response> {
+        let signed = auth::parse(req)?;
+        let routed = router::route(&req.method, &req.raw_path)?;
+        let region = self.region(req);
+        let (tenant, project) = match &routed.target {
+            Target::Project(p) => {
+                if let Some(h) = req.header("x-project-id") {
+                    if h != p {
+                        return Err(HuaweiError::new(
+                            error::ErrorKind::InvalidRequest,
+                            format!(
+                                "The X-Project-Id header {h} does not match the project id {p} \
+                                 in the path."
+                            ),
+                        ));
+                    }
+                }
+                (p.clone(), Some(p.clone()))
+            }
+            Target::Account => {
+                let ak = signed.map_or_else(|| "anonymous".to_owned(), |s| s.access_key);
+                (format!("account:{ak}"), None)
+            }
+        };
+        let call = Call {
+            svc: &self.service,
+            req,
+            scope: Scope::new(Cloud::Huawei, tenant, region),
+            project,
+        };
+        ops::dispatch(&call, &routed.op)
     }
 }
 
@@ -39,15 +115,20 @@ impl Frontend for HuaweiFrontend {
         req.raw_path.starts_with("/v1/")
     }
 
-    fn operation(&self, _req: &Request) -> Option<String> {
-        None
+    fn operation(&self, req: &Request) -> Option<String> {
+        router::match_route(&req.method, &req.raw_path)
+            .ok()
+            .flatten()
+            .map(|r| r.op.name().to_owned())
     }
 
     fn handle(&self, req: &Request) -> Response {
-        let body = serde_json::json!({
-            "error_code": "APIGW.0101",
-            "error_msg": "The API does not exist or has not been published in the environment",
-        });
-        Response::json(404, &body).header("X-Request-Id", &req.request_id)
+        match self.answer(req) {
+            Ok(r) => r.header("X-Request-Id", &req.request_id),
+            Err(e) => e.render(&req.request_id),
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,63 @@
+//! `POST /v1/{project_id}/csms/{secret_id}/tags/action`
+//! `{"action": "create" | "delete", "tags": [{"key", "value"}]}`: all or nothing. Deleting a
+//! key that is absent (or whose value differs from a given one) is a no-op. 204, no body.
+
+use super::create_secret_tag::{check_item, check_key, upsert, TagItem};
+use crate::call::Call;
+use crate::error::{HuaweiError, HwResult};
+use crate::render;
+use localsecrets_api::Response;
+use localsecrets_core::{Access, SecretRef};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Body {
+    tags: Option<Vec<TagItem>>,
+    action: Option<String>,
+}
+
+pub fn handle(call: &Call<'_>, secret_id: &str) -> HwResult<Response> {
+    let b: Body = call.body()?;
+    let items = b
+        .tags
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| HuaweiError::invalid("tags must list at least one tag."))?;
+    let res = match b.action.as_deref() {
+        Some("create") => {
+            let tags = items
+                .into_iter()
+                .map(check_item)
+                .collect::<HwResult<Vec<_>>>()?;
+            call.modify(SecretRef::Id(secret_id), Access::Live, |s, _| {
+                upsert(s, tags)
+            })
+        }
+        Some("delete") => {
+            let mut gone = Vec::new();
+            for t in items {
+                let key = t
+                    .key
+                    .ok_or_else(|| HuaweiError::invalid("A tag needs a key."))?;
+                check_key(&key)?;
+                gone.push((key, t.value));
+            }
+            call.modify(SecretRef::Id(secret_id), Access::Live, |s, _| {
+                let tags = s.tags.get_or_insert_with(Vec::new);
+                tags.retain(|t| {
+                    !gone.iter().any(|(k, v)| {
+                        *k == t.key && v.as_ref().is_none_or(|v| v.is_empty() || *v == t.value)
+                    })
+                });
+                Ok(())
+            })
+        }
+        other => {
+            return Err(HuaweiError::invalid(format!(
+                "The action {} is invalid: use create or delete.",
+                other.unwrap_or("(none)")
+            )))
+        }
+    };
+    res.map_err(|e| super::list_secret_tags::by_id(e, secret_id))?;
+    Ok(render::no_content())
+}
