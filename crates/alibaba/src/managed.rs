@@ -228,9 +228,11 @@ pub fn check_extended_config(
     for key in required {
         match config.get(*key) {
             Some(Value::String(s)) if !s.is_empty() => {}
-            _ => return Err(AlibabaError::invalid(format!(
+            _ => {
+                return Err(AlibabaError::invalid(format!(
                 "The parameter ExtendedConfig must set {key} (a non-empty string) for {t} secrets."
-            ))),
+            )))
+            }
         }
     }
     let sub = config
