@@ -248,3 +248,45 @@ fn to_hyper(r: Response, request_id: &str) -> hyper::Response<Full<Bytes>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_headers_are_translated_once_each() {
+        let r = Response::json(400, &json!({}))
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("content-length", "999")
+            .header("x-amzn-RequestId", "abc")
+            .header("bad header", "x")
+            .header("set-cookie", "a=1")
+            .header("set-cookie", "b=2");
+        let out = to_hyper(r, "id-1");
+        assert_eq!(out.status(), StatusCode::BAD_REQUEST);
+        let h = out.headers();
+        assert_eq!(
+            h.get_all(CONTENT_TYPE).iter().collect::<Vec<_>>(),
+            ["application/x-amz-json-1.1"]
+        );
+        assert!(h.get(CONTENT_LENGTH).is_none());
+        assert_eq!(h.get("x-amzn-requestid").unwrap(), "abc");
+        assert_eq!(h.get_all("set-cookie").iter().count(), 2);
+        assert_eq!(h.get("x-request-id").unwrap(), "id-1");
+        assert_eq!(h.len(), 5);
+    }
+
+    #[test]
+    fn a_frontend_request_id_header_is_kept() {
+        let r = Response::new(200).header("X-Request-Id", "cloud-id");
+        let out = to_hyper(r, "server-id");
+        let ids: Vec<_> = out.headers().get_all("x-request-id").iter().collect();
+        assert_eq!(ids, ["cloud-id"]);
+    }
+
+    #[test]
+    fn an_impossible_status_becomes_500() {
+        let out = to_hyper(Response::new(42), "id");
+        assert_eq!(out.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}
