@@ -516,6 +516,13 @@ impl Service {
             };
             labels::validate(&secret, scope.cloud.dialect())?;
             tx.put_secret(scope, &secret)?;
+            if let (Some(id), false) = (&version_id, replayed) {
+                let change = Change::VersionAdded {
+                    secret: &secret,
+                    version_id: id,
+                };
+                self.announce(tx, scope, change, now)?;
+            }
             Ok(Written {
                 secret,
                 version_id,
@@ -1773,6 +1780,20 @@ mod tests {
             Err((RotationStep::SetSecret, "db down".into())),
         )
         .unwrap();
+        svc.update(
+            &hw,
+            r,
+            Some(NewVersion {
+                value: text("five"),
+                ..Default::default()
+            }),
+            |s, _| {
+                s.description = Some("d".into());
+                Ok(())
+            },
+        )
+        .unwrap();
+        svc.update(&hw, r, None, |_, _| Ok(())).unwrap();
         svc.schedule_deletion(&hw, r, Some(7)).unwrap();
         svc.force_delete(&hw, r).unwrap();
         create(&svc, &hw, "later", None, "x");
@@ -1787,6 +1808,7 @@ mod tests {
                 "db added v2",
                 "db rotated v3",
                 "db failed v4: db down",
+                "db added v5",
                 "db scheduled",
                 "db deleted",
                 "later created",
