@@ -228,3 +228,49 @@ fn unknown_admin_path_is_404_json_and_wrong_method_is_405() {
         assert_eq!(r.json()["error"], "method_not_allowed");
     }
 }
+
+fn aws(s: &Server, op: &str, body: Value) -> localsecrets_tests::http::HttpResponse {
+    s.call(
+        "POST",
+        "/",
+        &[
+            ("x-amz-target", &format!("secretsmanager.{op}")),
+            ("content-type", "application/x-amz-json-1.1"),
+        ],
+        body.to_string().as_bytes(),
+    )
+}
+
+#[test]
+fn reset_deletes_secrets_of_the_named_cloud_only() {
+    let s = Server::start();
+    let r = aws(
+        &s,
+        "CreateSecret",
+        json!({"Name": "kept", "SecretString": "v1", "ClientRequestToken": "00000000-0000-4000-8000-000000000001"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let describe = || aws(&s, "DescribeSecret", json!({"SecretId": "kept"}));
+    assert_eq!(describe().status, 200);
+
+    for other in ["alibaba", "huawei"] {
+        let r = s.post(&format!("/_localsecrets/reset?cloud={other}"), "");
+        assert_eq!(r.status, 200);
+        assert_eq!(describe().status, 200, "reset of {other} touched AWS");
+    }
+    assert_eq!(s.post("/_localsecrets/reset?cloud=aws", "").status, 200);
+    let gone = describe();
+    assert_eq!(gone.status, 400, "{}", gone.text());
+    assert_eq!(gone.json()["__type"], "ResourceNotFoundException");
+
+    let r = aws(
+        &s,
+        "CreateSecret",
+        json!({"Name": "again", "SecretString": "v1", "ClientRequestToken": "00000000-0000-4000-8000-000000000002"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(s.post("/moto-api/reset", "").status, 200);
+    let r = aws(&s, "ListSecrets", json!({}));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["SecretList"], json!([]));
+}
