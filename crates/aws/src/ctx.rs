@@ -6,7 +6,6 @@ use crate::error::{AwsError, AwsResult, TOKEN_REQUIRED};
 use crate::json::{Input, Len};
 use crate::replication;
 use crate::state::AwsState;
-use crate::AwsConfig;
 use localsecrets_core::{Access, Scope, Secret, Service};
 
 pub const SECRET_ID: Len = Len(1, 2048);
@@ -15,7 +14,6 @@ pub const VERSION_ID: Len = Len(32, 64);
 
 pub struct Ctx<'a> {
     pub service: &'a Service,
-    pub config: &'a AwsConfig,
     pub scope: Scope,
     pub input: Input,
 }

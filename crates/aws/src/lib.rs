@@ -63,7 +63,6 @@ impl AwsFrontend {
         let who = identity::identify(req, &self.config);
         let ctx = ctx::Ctx {
             service: &self.service,
-            config: &self.config,
             scope: Scope::new(Cloud::Aws, who.account, who.region),
             input: json::Input::parse(&req.body)?,
         };
