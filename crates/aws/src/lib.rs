@@ -55,6 +55,7 @@ pub struct AwsFrontend {
 
 impl AwsFrontend {
     pub fn new(service: Arc<Service>, config: AwsConfig) -> Self {
+        service.observe("aws-replication", Arc::new(replication::Follow));
         Self { service, config }
     }
 

@@ -1,13 +1,15 @@
 //! Replicas are ordinary secrets in another scope that follow a primary: a region replica
 //! (same account, same name and ARN suffix, another region) copies the whole secret; a
 //! cross-account replica (another account, same region) copies the versions and labels only.
-//! After every write to a primary the replicas are brought up to date in one transaction.
+//! New versions reach the replicas inside the transaction that adds them ([`Follow`]);
+//! metadata changes are copied right after the write ([`sync`]).
 //! Replicas keep their own access times and never fall due for rotation themselves.
 
 use crate::arn::{self, Target};
 use crate::ctx::Ctx;
 use crate::state::{AwsState, Status};
-use localsecrets_core::storage::ReadTx;
+use localsecrets_core::observe::{Change, Observer};
+use localsecrets_core::storage::{ReadTx, WriteTx};
 use localsecrets_core::{Cloud, CoreResult, Scope, Secret};
 
 /// Finds a secret by target inside a transaction.
@@ -59,45 +61,75 @@ pub fn copy_versions(replica: &mut Secret, primary: &Secret) {
     replica.last_accessed = last;
 }
 
-/// Brings every in-sync replica of `primary` up to date. The primary's write is already
-/// committed; a replica that cannot be written is left for the next write to repair.
-pub fn sync(ctx: &Ctx<'_>, primary: &Secret) {
+/// Writes every in-sync replica of `primary` (which lives in `here`) inside `tx`.
+pub fn write_replicas(tx: &mut dyn WriteTx, here: &Scope, primary: &Secret) -> CoreResult<()> {
     let state = AwsState::of(primary);
     if !state.is_replicated() {
-        return;
+        return Ok(());
     }
-    let here = &ctx.scope;
-    let _ = ctx.service.write(|tx| {
-        for rep in state.replicas.iter().filter(|r| r.status == Status::InSync) {
-            let scope = Scope::new(Cloud::Aws, here.tenant.clone(), rep.region.clone());
-            let existing = tx.secret(&scope, &primary.name)?;
-            let ours = existing.as_ref().is_none_or(|e| {
-                AwsState::of(e).primary_region.as_deref() == Some(here.region.as_str())
-            });
-            if ours {
-                let copy = region_copy(
-                    primary,
-                    &here.region,
-                    rep.kms_key_id.clone(),
-                    existing.as_ref(),
-                );
-                tx.put_secret(&scope, &copy)?;
-            }
+    for rep in state.replicas.iter().filter(|r| r.status == Status::InSync) {
+        let scope = Scope::new(Cloud::Aws, here.tenant.clone(), rep.region.clone());
+        let existing = tx.secret(&scope, &primary.name)?;
+        let ours = existing.as_ref().is_none_or(|e| {
+            AwsState::of(e).primary_region.as_deref() == Some(here.region.as_str())
+        });
+        if ours {
+            let copy = region_copy(
+                primary,
+                &here.region,
+                rep.kms_key_id.clone(),
+                existing.as_ref(),
+            );
+            tx.put_secret(&scope, &copy)?;
         }
-        for rep in state
-            .cross_account_replicas
-            .iter()
-            .filter(|r| r.status == Status::InSync)
-        {
-            let Some(a) = arn::parse(&rep.replica_arn) else {
-                continue;
-            };
-            let scope = Scope::new(Cloud::Aws, a.account, a.region);
-            if let Some(mut replica) = lookup(tx, &scope, &a.target)? {
-                copy_versions(&mut replica, primary);
-                tx.put_secret(&scope, &replica)?;
-            }
+    }
+    for rep in state
+        .cross_account_replicas
+        .iter()
+        .filter(|r| r.status == Status::InSync)
+    {
+        let Some(a) = arn::parse(&rep.replica_arn) else {
+            continue;
+        };
+        let scope = Scope::new(Cloud::Aws, a.account, a.region);
+        if let Some(mut replica) = lookup(tx, &scope, &a.target)? {
+            copy_versions(&mut replica, primary);
+            tx.put_secret(&scope, &replica)?;
         }
-        Ok(())
-    });
+    }
+    Ok(())
+}
+
+/// Brings the replicas up to date after a metadata change (tags, labels, policy…). The
+/// primary's write is already committed; a replica that cannot be written now is repaired by
+/// the next write.
+pub fn sync(ctx: &Ctx<'_>, primary: &Secret) {
+    if AwsState::of(primary).is_replicated() {
+        let _ = ctx
+            .service
+            .write(|tx| write_replicas(tx, &ctx.scope, primary));
+    }
+}
+
+/// New versions — put by a caller or made by a rotation, the scheduler's included — reach
+/// the replicas in the transaction that adds them.
+pub struct Follow;
+
+impl Observer for Follow {
+    fn changed(
+        &self,
+        tx: &mut dyn WriteTx,
+        scope: &Scope,
+        change: &Change<'_>,
+        _ctx: &localsecrets_core::Ctx<'_>,
+    ) -> CoreResult<()> {
+        match change {
+            Change::VersionAdded { secret, .. } | Change::Rotated { secret, .. }
+                if scope.cloud == Cloud::Aws =>
+            {
+                write_replicas(tx, scope, secret)
+            }
+            _ => Ok(()),
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use localsecrets_api::{Frontend, Request};
 use localsecrets_aws::{AwsConfig, AwsFrontend};
 use localsecrets_core::memory::MemoryStorage;
-use localsecrets_core::{Clock, Random, Service};
+use localsecrets_core::{Clock, Cloud, Random, RotateRequest, Rotation, Scope, SecretRef, Service};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -875,6 +875,34 @@ fn region_replicas_follow_their_primary() {
     assert_eq!(
         eu.ok("GetSecretValue", json!({"SecretId": "db"}))["SecretString"],
         "v2"
+    );
+    // A rotation run by the core itself (as the scheduler runs it) reaches the replica in
+    // the same transaction.
+    let scope = Scope::new(Cloud::Aws, "111111111111", "us-east-1");
+    let rotated = a
+        .service
+        .rotate(
+            &scope,
+            SecretRef::Name("db"),
+            RotateRequest {
+                version_id: None,
+                configure: Some(&|r: &mut Rotation| {
+                    r.function = Some("arn:aws:lambda:us-east-1:111111111111:function:f".into())
+                }),
+                require_function: true,
+                immediately: true,
+                generate: &localsecrets_aws::ops::rotate_secret::generate,
+            },
+        )
+        .unwrap();
+    let new_value = rotated.secret.holder("AWSCURRENT").unwrap().value.clone();
+    assert_eq!(
+        eu.ok("GetSecretValue", json!({"SecretId": "db"}))["SecretString"],
+        new_value.as_text().unwrap()
+    );
+    a.ok(
+        "PutSecretValue",
+        json!({"SecretId": "db", "SecretString": "v2"}),
     );
     let primary = a.ok("DescribeSecret", json!({"SecretId": "db"}));
     assert_eq!(primary["PrimaryRegion"], "us-east-1");

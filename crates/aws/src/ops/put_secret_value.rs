@@ -35,9 +35,6 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         .version(&id)
         .map(|v| v.labels.clone())
         .unwrap_or_default();
-    if !w.replayed {
-        ctx.replicate(&w.secret);
-    }
     Ok(Obj::new()
         .put("ARN", ctx.arn(&w.secret))
         .put("Name", w.secret.name.as_str())

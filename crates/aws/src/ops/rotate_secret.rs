@@ -167,7 +167,10 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             generate: &generate,
         },
     )?;
-    ctx.replicate(&w.secret);
+    if w.version_id.is_none() {
+        // Configuration only: no version was added for the replication observer to see.
+        ctx.replicate(&w.secret);
+    }
     Ok(Obj::new()
         .put("ARN", ctx.arn(&w.secret))
         .put("Name", w.secret.name.as_str())
