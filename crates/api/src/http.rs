@@ -103,6 +103,9 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// The cloud's error code when this answers an error (set by [`crate::WireError::respond`]);
+    /// recorded by the request journal, never sent.
+    pub error_code: Option<String>,
 }
 
 impl Response {
@@ -111,6 +114,7 @@ impl Response {
             status,
             headers: Vec::new(),
             body: Bytes::new(),
+            error_code: None,
         }
     }
 

@@ -5,7 +5,10 @@
 //!
 //! Data flow: server builds a [`Request`] → asks each frontend [`Frontend::claims`] in
 //! dispatch order → [`Frontend::handle`] parses, calls the core service, renders a
-//! [`Response`].
+//! [`Response`] (errors through [`WireError::respond`], which names the error code for the
+//! request journal) → the journal asks [`Frontend::describe`] what the call was about.
+//! Fixtures ask [`Frontend::check_import`] whether a secret built outside the API obeys the
+//! cloud's rules.
 
 pub mod context;
 pub mod error;
@@ -16,7 +19,38 @@ pub use context::{Credentials, StaticCredentials, VerifyMode};
 pub use error::WireError;
 pub use http::{Request, Response};
 
-use localsecrets_core::Cloud;
+use localsecrets_core::{Cloud, Scope, Secret};
+use serde_json::Value;
+
+/// What the request journal records about a call besides its outcome. Names only: a frontend
+/// never puts a secret value here.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestInfo {
+    pub operation: Option<String>,
+    /// Account or project.
+    pub tenant: Option<String>,
+    pub region: Option<String>,
+    /// The secret the call names (name, ARN tail or id, as the caller gave it).
+    pub secret: Option<String>,
+}
+
+/// Why a secret from a fixture is not one the cloud's API could have built: `field` is the
+/// path inside the secret (`name`, `versions[1].id`, `extra.ExtendedConfig`), `message` says
+/// what to fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportIssue {
+    pub field: String,
+    pub message: String,
+}
+
+impl ImportIssue {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
 
 /// One cloud's wire protocol.
 pub trait Frontend: Send + Sync {
@@ -27,4 +61,32 @@ pub trait Frontend: Send + Sync {
     fn handle(&self, req: &Request) -> Response;
     /// The operation a request names, for the request journal (`None` when unknown).
     fn operation(&self, req: &Request) -> Option<String>;
+
+    /// The journal's view of a request: operation, tenant, region and secret name. Must be
+    /// cheap and must never read a secret value.
+    fn describe(&self, req: &Request) -> RequestInfo {
+        RequestInfo {
+            operation: self.operation(req),
+            ..RequestInfo::default()
+        }
+    }
+
+    /// Checks the cloud's own rules (tenant and name shapes, types, version ids, sizes,
+    /// cloud attributes in `extra`) on a secret that did not come through the API. The model's
+    /// label and version rules are checked by the core.
+    fn check_import(&self, _scope: &Scope, _secret: &Secret) -> Result<(), ImportIssue> {
+        Ok(())
+    }
+
+    /// Checks an auxiliary record (`kind`, `key`, `value`) from a fixture. A frontend accepts
+    /// only the kinds it writes itself, so none are accepted by default.
+    fn check_record(
+        &self,
+        _scope: &Scope,
+        kind: &str,
+        _key: &str,
+        _value: &Value,
+    ) -> Result<(), String> {
+        Err(format!("{} keeps no records of kind {kind}", self.cloud()))
+    }
 }
