@@ -4,6 +4,7 @@
 //! - [`dialect`]: each cloud's rules as data (label names, id scheme, caps, quotas).
 //! - [`model`]: secrets, versions, rotation configuration.
 //! - [`labels`] and [`rotation`]: the rules, as pure functions over a secret.
+//! - [`schedule`]: schedule expressions (`rate(...)`, AWS `cron(...)`) and their next time.
 //! - [`storage`]: what persistence must provide; [`memory`] is the in-process reference.
 //! - [`service`]: the operations frontends call, each one storage transaction.
 //! - [`observe`]: changes announced inside their transaction, for records derived from them.
@@ -22,6 +23,7 @@ pub mod model;
 pub mod observe;
 pub mod random;
 pub mod rotation;
+pub mod schedule;
 pub mod scope;
 pub mod service;
 pub mod storage;
@@ -37,6 +39,7 @@ pub use observe::{Change, Observer};
 pub use random::{PasswordPolicy, Random};
 pub use scope::{Cloud, Scope};
 pub use service::{
-    Access, Ctx, NewSecret, NewVersion, RotateRequest, SecretRef, Selector, Service, Written,
+    Access, Ctx, Import, NewSecret, NewVersion, RotateRequest, SecretRef, Selector, Service,
+    Written,
 };
 pub use time::Timestamp;

@@ -39,6 +39,11 @@ impl SlidingWindow {
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
     }
+
+    /// The recorded events, oldest first (what an export writes out).
+    pub fn events(&self) -> &[Timestamp] {
+        &self.events
+    }
 }
 
 #[cfg(test)]
@@ -79,5 +84,8 @@ mod tests {
         assert_eq!(w.count_since(now.plus_secs(-60)), 3);
         assert!(!w.try_admit(now, L));
         assert!(w.try_admit(now.plus_secs(30), L));
+        let e = w.events();
+        assert!(e.windows(2).all(|p| p[0] <= p[1]));
+        assert_eq!(e.last(), Some(&now.plus_secs(30)));
     }
 }

@@ -3,6 +3,7 @@
 //! current), fail (labels left where they are, as AWS documents) or cancel.
 
 use crate::labels::{self, move_label};
+use crate::schedule;
 use crate::{
     CoreError, CoreResult, Dialect, RotationState, RotationStep, Schedule, Secret, SecretValue,
     Timestamp,
@@ -105,15 +106,28 @@ pub fn cancel(secret: &mut Secret) {
     secret.rotation.state = RotationState::Idle;
 }
 
-/// The next rotation time for simple interval schedules; expression schedules are computed
-/// by the scheduler, which knows their syntax.
+/// When the next rotation falls due after a rotation at `from` (which is also now).
 pub fn next_after(secret: &Secret, from: Timestamp) -> Option<Timestamp> {
+    next_due(secret, Some(from), from)
+}
+
+/// When the next rotation falls due, given the last rotation (if any) and now: intervals and
+/// rates count from the last rotation, cron schedules from now (see [`crate::schedule`]).
+/// Without a schedule a stored time still ahead is kept.
+pub fn next_due(secret: &Secret, last: Option<Timestamp>, now: Timestamp) -> Option<Timestamp> {
     if !secret.rotation.enabled {
         return None;
     }
+    let stored = secret.rotation.next_rotation.filter(|t| *t > now);
     match &secret.rotation.schedule {
-        Some(Schedule::Every { seconds }) => Some(from.plus_secs(*seconds)),
-        _ => secret.rotation.next_rotation.filter(|t| *t > from),
+        Some(Schedule::Every { seconds }) => Some(last.unwrap_or(now).plus_secs(*seconds)),
+        Some(Schedule::Expression { expression }) => {
+            match schedule::Expression::parse(expression) {
+                Ok(e) => e.next_after(last, now),
+                Err(_) => stored,
+            }
+        }
+        None => stored,
     }
 }
 
@@ -274,6 +288,33 @@ mod tests {
             })
         );
         begin(&mut s, &ALIBABA, now.plus_secs(3600), "r52").unwrap();
+    }
+
+    #[test]
+    fn next_rotation_follows_the_schedule() {
+        let mut s = secret_with_current();
+        let last = Timestamp::parse_rfc3339("2024-01-20T10:00:00Z").unwrap();
+        let now = last.plus_secs(3600);
+        assert_eq!(next_due(&s, Some(last), now), Some(last.plus_secs(86_400)));
+        assert_eq!(next_due(&s, None, now), Some(now.plus_secs(86_400)));
+        s.rotation.schedule = Some(Schedule::Expression {
+            expression: "cron(0 16 1,15 * ? *)".into(),
+        });
+        let want = Timestamp::parse_rfc3339("2024-02-01T16:00:00Z");
+        assert_eq!(next_due(&s, Some(last), now), want);
+        s.rotation.schedule = Some(Schedule::Expression {
+            expression: "rate(2 days)".into(),
+        });
+        let want = Timestamp::parse_rfc3339("2024-01-22T00:00:00Z");
+        assert_eq!(next_after(&s, last), want);
+        // An expression the model cannot read keeps a stored time that is still ahead.
+        s.rotation.schedule = Some(Schedule::Expression {
+            expression: "sometimes".into(),
+        });
+        s.rotation.next_rotation = Some(now.plus_secs(5));
+        assert_eq!(next_due(&s, Some(last), now), Some(now.plus_secs(5)));
+        s.rotation.enabled = false;
+        assert_eq!(next_due(&s, Some(last), now), None);
     }
 
     #[test]
