@@ -8,16 +8,19 @@
 //! [`Response`] (errors through [`WireError::respond`], which names the error code for the
 //! request journal) → the journal asks [`Frontend::describe`] what the call was about.
 //! Fixtures ask [`Frontend::check_import`] whether a secret built outside the API obeys the
-//! cloud's rules.
+//! cloud's rules. The scheduler asks [`Frontend::scheduled_rotation`] to rotate a secret whose
+//! time has come; [`rotation`] holds the user rotation functions frontends may call.
 
 pub mod context;
 pub mod error;
 pub mod http;
+pub mod rotation;
 pub mod signing;
 
 pub use context::{Credentials, StaticCredentials, VerifyMode};
 pub use error::WireError;
 pub use http::{Request, Response};
+pub use rotation::{RotationFunctions, StepsRun};
 
 use localsecrets_core::{Cloud, Scope, Secret};
 use serde_json::Value;
@@ -88,5 +91,16 @@ pub trait Frontend: Send + Sync {
         _value: &Value,
     ) -> Result<(), String> {
         Err(format!("{} keeps no records of kind {kind}", self.cloud()))
+    }
+
+    /// Rotates secret `name` of `scope` because its schedule says so, as the cloud would: with
+    /// the registered user function the secret names, else the cloud's built-in one. `Err`
+    /// says why no rotation could start or how it failed; the scheduler then moves the due
+    /// time on to the next window.
+    fn scheduled_rotation(&self, _scope: &Scope, name: &str) -> Result<(), String> {
+        Err(format!(
+            "{} does not rotate {name} on a schedule",
+            self.cloud()
+        ))
     }
 }

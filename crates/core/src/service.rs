@@ -937,6 +937,14 @@ impl Service {
             |s, ctx| {
                 match &outcome {
                     Ok(()) => {
+                        // The service takes the pending label off a version that became
+                        // current, as AWS does once finishSecret succeeded.
+                        let d = scope.cloud.dialect();
+                        if s.holder_id(d.current) == Some(version_id) {
+                            if let Some(v) = s.version_mut(version_id) {
+                                v.labels.retain(|l| l != d.pending);
+                            }
+                        }
                         s.rotation.state = Default::default();
                         s.rotation.last_rotated = Some(ctx.now);
                         s.rotation.next_rotation = rotation::next_after(s, ctx.now);
@@ -958,6 +966,23 @@ impl Service {
             },
         )
         .map(|(s, ())| s)
+    }
+
+    /// Moves a rotation that is due (its time at or before now) on to the window after now:
+    /// what the scheduler does when a due rotation could not run or failed, so it is tried
+    /// again at the next window instead of at once. Returns the new due time.
+    pub fn postpone_rotation(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+    ) -> CoreResult<Option<Timestamp>> {
+        self.modify(scope, r, Access::AnyState, |s, ctx| {
+            if s.rotation.next_rotation.is_some_and(|t| t <= ctx.now) {
+                s.rotation.next_rotation = rotation::next_after(s, ctx.now);
+            }
+            Ok(s.rotation.next_rotation)
+        })
+        .map(|(_, t)| t)
     }
 
     /// Turns rotation off; labels stay.
@@ -2150,6 +2175,56 @@ mod tests {
             purge_at: Timestamp::from_secs(10),
         });
         assert!(check_imported(&secret, &crate::dialect::HUAWEI).is_err());
+    }
+
+    #[test]
+    fn an_outside_rotation_that_made_its_version_current_drops_the_pending_label() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let (_, id) = svc.rotation_begin(&aws(), r, Some("t2".into())).unwrap();
+        svc.put_value(
+            &aws(),
+            r,
+            NewVersion {
+                id: Some(id.clone()),
+                value: text("two"),
+                labels: Some(vec!["AWSPENDING".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        svc.update_stage(&aws(), r, "AWSCURRENT", Some(&id), Some("t1"))
+            .unwrap();
+        let s = svc.rotation_end(&aws(), r, &id, Ok(())).unwrap();
+        let t2 = s.version("t2").unwrap();
+        assert_eq!(t2.labels, ["AWSCURRENT"]);
+        assert_eq!(s.holder_id("AWSPREVIOUS"), Some("t1"));
+    }
+
+    #[test]
+    fn postponing_moves_a_due_rotation_past_now_only() {
+        let svc = service();
+        create(&svc, &aws(), "db", None, "v");
+        let r = SecretRef::Name("db");
+        let (s, ()) = svc
+            .modify(&aws(), r, Access::Live, |s, ctx| {
+                s.rotation.enabled = true;
+                s.rotation.schedule = Some(Schedule::Every { seconds: 86_400 });
+                s.rotation.next_rotation = Some(ctx.now.plus_secs(10));
+                Ok(())
+            })
+            .unwrap();
+        let ahead = s.rotation.next_rotation;
+        // Not due yet: left alone.
+        assert_eq!(svc.postpone_rotation(&aws(), r).unwrap(), ahead);
+        svc.clock().advance_secs(20).unwrap();
+        let next = svc.postpone_rotation(&aws(), r).unwrap().unwrap();
+        let now = svc.now();
+        assert!(
+            next > now && next <= now.plus_secs(86_400),
+            "{next} vs {now}"
+        );
     }
 
     #[test]
