@@ -81,6 +81,12 @@ pub trait Frontend: Send + Sync {
         Ok(())
     }
 
+    /// The kinds of auxiliary records this frontend keeps in storage (exported with the
+    /// secrets).
+    fn record_kinds(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// Checks an auxiliary record (`kind`, `key`, `value`) from a fixture. A frontend accepts
     /// only the kinds it writes itself, so none are accepted by default.
     fn check_record(
