@@ -2,6 +2,8 @@
 //! in dispatch order.
 
 use crate::config::Config;
+use crate::rotation_functions::Registry;
+use crate::scheduler::{Scheduler, WakingStorage};
 use localsecrets_alibaba::AlibabaFrontend;
 use localsecrets_api::Frontend;
 use localsecrets_aws::AwsFrontend;
@@ -12,6 +14,7 @@ use localsecrets_huawei::HuaweiFrontend;
 use parking_lot::Mutex;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The storage setting that keeps the clock offset across restarts.
 pub const CLOCK_OFFSET_SETTING: &str = "clock_offset_ms";
@@ -22,6 +25,10 @@ pub struct App {
     pub frontends: Vec<Arc<dyn Frontend>>,
     /// Serialises clock changes so the persisted offset is always the latest one.
     pub clock_change: Mutex<()>,
+    /// Runs scheduled rotations and purges; woken by every committed write.
+    pub scheduler: Arc<Scheduler>,
+    /// User rotation functions, handed to the frontends.
+    pub functions: Arc<Registry>,
 }
 
 impl App {
@@ -32,6 +39,13 @@ impl App {
             None => Random::from_entropy(),
         };
         let mut app = Self::new(storage, random)?;
+        app.functions = Arc::new(Registry::load(
+            app.service.clone(),
+            Duration::from_secs(config.rotation_timeout),
+        )?);
+        if let Some(path) = &config.rotation_functions {
+            app.functions.put_all(read_functions(path)?)?;
+        }
         let service = app.service.clone();
         app.frontends = vec![
             Arc::new(AwsFrontend::new(service.clone(), config.aws())),
@@ -47,17 +61,46 @@ impl App {
     /// An app without frontends over `storage`, its clock restored from the stored offset.
     pub fn new(storage: Arc<dyn Storage>, random: Random) -> CoreResult<Self> {
         let offset = stored_clock_offset(&*storage)?;
-        let service = Service::new(
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let storage = Arc::new(WakingStorage {
+            inner: storage,
+            wake: wake.clone(),
+        });
+        let service = Arc::new(Service::new(
             storage,
             Arc::new(Clock::with_offset_millis(offset)),
             Arc::new(random),
-        );
+        ));
+        let functions = Arc::new(Registry::load(service.clone(), DEFAULT_ROTATION_TIMEOUT)?);
         Ok(Self {
-            service: Arc::new(service),
+            service,
             frontends: Vec::new(),
             clock_change: Mutex::new(()),
+            scheduler: Arc::new(Scheduler::new(wake)),
+            functions,
         })
     }
+
+    /// Stores the clock's offset so a restart with `--data` resumes at the same model time.
+    pub fn persist_clock(&self) -> CoreResult<()> {
+        let offset = self.service.clock().offset_millis().to_string();
+        self.service
+            .write(|tx| tx.set_setting(CLOCK_OFFSET_SETTING, &offset))
+    }
+}
+
+/// How long a user rotation function may run when neither the flag nor the function says.
+pub const DEFAULT_ROTATION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The functions of a `--rotation-functions` file.
+fn read_functions(
+    path: &Path,
+) -> CoreResult<std::collections::BTreeMap<String, crate::rotation_functions::Function>> {
+    let bad = |e: String| CoreError::InvalidParameter(format!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
+    crate::rotation_functions::parse_all(&v).map_err(bad)
 }
 
 /// SQLite in both modes (a file, or `:memory:`), so memory runs exercise the same code.

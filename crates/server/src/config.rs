@@ -61,6 +61,23 @@ pub struct Config {
         value_parser = log_filter
     )]
     pub log_level: String,
+
+    /// JSON file of user rotation functions to register at start:
+    /// `{"<id>": {"url": "http://…"} | {"command": ["prog", "arg"]}, …}`. The id is what a
+    /// secret names as its rotation function (AWS RotationLambdaARN or function name, Huawei
+    /// rotation_func_urn, Alibaba secret name).
+    #[arg(long, env = "LOCALSECRETS_ROTATION_FUNCTIONS", value_name = "FILE")]
+    pub rotation_functions: Option<PathBuf>,
+
+    /// Seconds a user rotation function may run before it is stopped and counts as failed.
+    #[arg(
+        long,
+        env = "LOCALSECRETS_ROTATION_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub rotation_timeout: u64,
 }
 
 impl Config {

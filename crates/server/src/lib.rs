@@ -7,6 +7,8 @@
 //! - [`listener`]: hyper on tokio, the body limit, request ids, graceful shutdown.
 //! - [`dispatch`]: admin API → AWS → Huawei → Alibaba → neutral 404.
 //! - [`admin`]: health, reset and clock under `/_localsecrets/`.
+//! - [`scheduler`]: scheduled rotations and purges on the model's clock, in due-time order.
+//! - [`rotation_functions`]: the registry of user rotation functions (HTTP hooks, commands).
 //!
 //! Data flow: [`listener`] reads a request (≤ 1 MiB) into an `api::Request` → on the blocking
 //! pool [`dispatch::route`] hands it to [`admin`] or the claiming `Frontend` → the
@@ -17,6 +19,8 @@ pub mod app;
 pub mod config;
 pub mod dispatch;
 pub mod listener;
+pub mod rotation_functions;
+pub mod scheduler;
 
 pub use app::App;
 pub use config::Config;

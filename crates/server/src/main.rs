@@ -55,6 +55,15 @@ async fn run(config: Config) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
     info!("localsecrets listening on http://{addr}");
+    let app = Arc::new(app);
+    // Functions call back on loopback when the server listens on every address.
+    let callback = if addr.ip().is_unspecified() {
+        std::net::SocketAddr::new([127, 0, 0, 1].into(), addr.port())
+    } else {
+        addr
+    };
+    app.functions.set_endpoint(format!("http://{callback}"));
+    tokio::spawn(app.scheduler.clone().run(app.clone()));
 
     let shutdown = async move {
         tokio::select! {
@@ -62,7 +71,7 @@ async fn run(config: Config) -> Result<(), String> {
             _ = interrupt.recv() => info!("SIGINT received, shutting down"),
         }
     };
-    listener::serve(listener, Arc::new(app), shutdown).await;
+    listener::serve(listener, app, shutdown).await;
     info!("stopped");
     Ok(())
 }
