@@ -51,6 +51,18 @@ impl Clock {
         Ok(Self::wall().plus_millis(*off))
     }
 
+    /// Moves the clock forward by `ms` milliseconds (the scheduler's steps between due times).
+    pub fn advance_millis(&self, ms: i64) -> Result<Timestamp, CoreError> {
+        if ms < 0 {
+            return Err(CoreError::InvalidParameter(
+                "the clock only moves forward".into(),
+            ));
+        }
+        let mut off = self.offset_ms.lock();
+        *off = off.saturating_add(ms);
+        Ok(Self::wall().plus_millis(*off))
+    }
+
     /// Sets the clock to `to`, which must not be earlier than now.
     pub fn set(&self, to: Timestamp) -> Result<Timestamp, CoreError> {
         let mut off = self.offset_ms.lock();
@@ -82,5 +94,9 @@ mod tests {
         assert_eq!(c.set(target).unwrap(), target);
         assert!(c.now() >= target);
         assert!(c.offset_millis() >= 86_400_000 + 3_600_000 - 1000);
+        let before = c.offset_millis();
+        c.advance_millis(1500).unwrap();
+        assert_eq!(c.offset_millis(), before + 1500);
+        assert!(c.advance_millis(-1).is_err());
     }
 }

@@ -14,7 +14,7 @@
 
 use crate::app::App;
 use localsecrets_core::storage::{Due, DueKind, ReadTx, Storage, WriteTx};
-use localsecrets_core::{CoreResult, Scope, SecretRef, Timestamp};
+use localsecrets_core::{CoreError, CoreResult, Scope, SecretRef, Timestamp};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use std::collections::{HashSet, VecDeque};
@@ -28,6 +28,15 @@ const KEPT_OUTCOMES: usize = 500;
 /// The longest the background task sleeps without looking again (a guard, not a poll: the
 /// store is asked for one index minimum).
 const MAX_SLEEP: Duration = Duration::from_secs(3600);
+
+/// How far a clock move goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    /// Forward by this many milliseconds of model time.
+    By(i64),
+    /// Forward to this instant.
+    To(Timestamp),
+}
 
 /// What one due item came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,16 +102,24 @@ impl Scheduler {
         self.run_due_locked(app, &mut HashSet::new())
     }
 
-    /// Moves the clock forward to `target`, stopping at every due time on the way to run what
-    /// falls due there. The clock offset is stored at each stop.
-    pub fn advance_to(&self, app: &App, target: Timestamp) -> CoreResult<Vec<Outcome>> {
+    /// Moves the clock forward, stopping at every due time on the way to run what falls due
+    /// there, then runs what is due at the end. The clock offset is stored at each stop.
+    pub fn advance(&self, app: &App, by: Move) -> CoreResult<Vec<Outcome>> {
         let _pass = self.pass.lock();
         let clock = app.service.clock();
+        let forward = |e: CoreError| CoreError::InvalidParameter(e.to_string());
+        let (target, final_offset) = match by {
+            Move::By(ms) => (
+                clock.now().plus_millis(ms),
+                Some(clock.offset_millis() + ms),
+            ),
+            Move::To(t) => (t, None),
+        };
         let mut ran = Vec::new();
         // Items that did not move on when run: skipped for the rest of this advance.
-        let mut stuck = HashSet::new();
+        let mut seen = HashSet::new();
         loop {
-            ran.extend(self.run_due_locked(app, &mut stuck)?);
+            ran.extend(self.run_due_locked(app, &mut seen)?);
             let now = clock.now();
             if now >= target {
                 break;
@@ -111,11 +128,23 @@ impl Scheduler {
                 .service
                 .read(|tx| tx.due(target))?
                 .into_iter()
-                .find_map(|d| (d.at > now && !stuck.contains(&key(&d))).then_some(d.at));
-            let stop = next.unwrap_or(target).min(target);
-            clock
-                .set(stop)
-                .map_err(|e| localsecrets_core::CoreError::Storage(e.to_string()))?;
+                .find_map(|d| (d.at > now && !seen.contains(&key(&d))).then_some(d.at));
+            match next {
+                Some(at) if at < target => {
+                    clock
+                        .advance_millis(at.millis() - now.millis())
+                        .map_err(forward)?;
+                }
+                _ => {
+                    match final_offset {
+                        Some(off) => clock
+                            .advance_millis((off - clock.offset_millis()).max(0))
+                            .map_err(forward)?,
+                        // Refused only when the wall clock already passed the target.
+                        None => clock.set(target).unwrap_or(target),
+                    };
+                }
+            }
             app.persist_clock()?;
         }
         self.poke();
@@ -193,7 +222,7 @@ impl Scheduler {
             .service
             .postpone_rotation(&item.scope, SecretRef::Name(&item.name))
         {
-            Ok(_) | Err(localsecrets_core::CoreError::SecretNotFound { .. }) => result,
+            Ok(_) | Err(CoreError::SecretNotFound { .. }) => result,
             Err(e) => Err(match result {
                 Ok(()) => format!("cannot move the schedule on: {e}"),
                 Err(first) => format!("{first}; and cannot move the schedule on: {e}"),

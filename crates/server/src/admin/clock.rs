@@ -1,11 +1,13 @@
 //! `GET /_localsecrets/clock` and `POST /_localsecrets/clock` with `{"advance_seconds": N}`
 //! or `{"set": "<RFC 3339>"}`. The clock only moves forward; its offset is stored so it
-//! survives a restart with `--data`.
+//! survives a restart with `--data`. Whatever falls due on the way (scheduled rotations,
+//! purges) runs at its own time, in order, before the answer, which lists it under `ran`.
 
 use super::{error, internal, ok};
-use crate::app::{App, CLOCK_OFFSET_SETTING};
+use crate::app::App;
+use crate::scheduler::{Move, Outcome};
 use localsecrets_api::{Request, Response};
-use localsecrets_core::{CoreError, Timestamp};
+use localsecrets_core::Timestamp;
 use serde_json::{json, Value};
 
 /// 9999-12-31T23:59:59Z: the last instant every cloud's time format can render.
@@ -35,20 +37,27 @@ pub fn post(app: &App, req: &Request) -> Response {
     };
     let _serial = app.clock_change.lock();
     let clock = app.service.clock();
-    let target = match change {
+    let by = match change {
+        Change::Advance(secs) if secs < 0 => {
+            return error(
+                400,
+                "bad_request",
+                "the clock only moves forward: advance_seconds must be >= 0",
+            )
+        }
         Change::Advance(secs) => {
             let to = clock
                 .now()
                 .millis()
                 .saturating_add(secs.saturating_mul(1000));
-            if secs >= 0 && to > LATEST.millis() {
+            if to > LATEST.millis() {
                 return error(
                     400,
                     "bad_request",
                     &format!("advance_seconds {secs} would move the clock past {LATEST}"),
                 );
             }
-            clock.advance_secs(secs)
+            Move::By(secs * 1000)
         }
         Change::Set(to) if to > LATEST => {
             return error(
@@ -57,22 +66,30 @@ pub fn post(app: &App, req: &Request) -> Response {
                 &format!("set must not be later than {LATEST}"),
             )
         }
-        Change::Set(to) => clock.set(to),
+        Change::Set(to) => {
+            let now = clock.now();
+            if to < now {
+                return error(
+                    400,
+                    "bad_request",
+                    &format!("the clock only moves forward: {to} is before the current time {now}"),
+                );
+            }
+            Move::To(to)
+        }
     };
-    match target {
-        Ok(_) => {}
-        Err(CoreError::InvalidParameter(message)) => return error(400, "bad_request", &message),
+    // Everything that falls due on the way runs, in due-time order, before the answer.
+    let ran = match app.scheduler.advance(app, by) {
+        Ok(ran) => ran,
         Err(e) => return internal(&e),
-    }
-    let offset = clock.offset_millis().to_string();
-    if let Err(e) = app
-        .service
-        .write(|tx| tx.set_setting(CLOCK_OFFSET_SETTING, &offset))
-    {
+    };
+    if let Err(e) = app.persist_clock() {
         return internal(&e);
     }
-    tracing::info!(now = %clock.now(), offset_ms = %offset, "clock moved");
-    ok(&state(app))
+    tracing::info!(now = %clock.now(), offset_ms = clock.offset_millis(), ran = ran.len(), "clock moved");
+    let mut body = state(app);
+    body["ran"] = ran.iter().map(Outcome::to_json).collect();
+    ok(&body)
 }
 
 fn parse(body: &[u8]) -> Result<Change, String> {
@@ -112,6 +129,7 @@ fn parse(body: &[u8]) -> Result<Change, String> {
 mod tests {
     use super::super::tests::{app, call};
     use super::*;
+    use crate::app::CLOCK_OFFSET_SETTING;
 
     fn stored(app: &App) -> Option<String> {
         app.service

@@ -4,6 +4,7 @@
 mod clock;
 mod health;
 mod reset;
+mod rotation;
 
 use crate::app::App;
 use localsecrets_api::{Request, Response};
@@ -31,6 +32,9 @@ pub fn claims(req: &Request) -> bool {
 
 pub fn handle(app: &App, req: &Request) -> Response {
     let path = normalized(&req.raw_path);
+    if let Some(r) = rotation::route(app, req, path) {
+        return r;
+    }
     let Some((route, methods)) = ROUTES.iter().find(|(route, _)| *route == path) else {
         return error(
             404,
