@@ -422,6 +422,11 @@ impl Service {
                 extra: new.extra,
                 versions: Vec::new(),
             };
+            // A schedule given at creation counts from the creation itself.
+            if secret.rotation.enabled && secret.rotation.schedule.is_some() {
+                secret.rotation.next_rotation =
+                    rotation::next_due(&secret, secret.rotation.last_rotated, now);
+            }
             let version_id = if new.version.value.is_some() {
                 Some(self.add_value(scope, &mut secret, new.version, now)?.0)
             } else {
@@ -2200,6 +2205,35 @@ mod tests {
         let t2 = s.version("t2").unwrap();
         assert_eq!(t2.labels, ["AWSCURRENT"]);
         assert_eq!(s.holder_id("AWSPREVIOUS"), Some("t1"));
+    }
+
+    #[test]
+    fn a_schedule_given_at_creation_counts_from_the_creation() {
+        let svc = service();
+        let w = svc
+            .create_secret(
+                &aws(),
+                NewSecret {
+                    name: "db".into(),
+                    rotation: Rotation {
+                        enabled: true,
+                        schedule: Some(Schedule::Every { seconds: 86_400 }),
+                        // Computed by a caller a moment earlier: replaced.
+                        next_rotation: Some(Timestamp::from_secs(5)),
+                        ..Default::default()
+                    },
+                    version: NewVersion {
+                        value: text("v"),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            w.secret.rotation.next_rotation,
+            Some(w.secret.created.plus_secs(86_400))
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! own CSMS error from inside the model's transaction.
 
 use crate::error::{HuaweiError, HwResult};
-use localsecrets_api::Request;
+use localsecrets_api::{Request, RotationFunctions};
 use localsecrets_core::{Access, CoreError, Ctx, Scope, Secret, SecretRef, Service};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -14,6 +14,8 @@ pub struct Call<'a> {
     pub scope: Scope,
     /// The project id of project-level operations.
     pub project: Option<String>,
+    /// User rotation functions (`rotation_func_urn`).
+    pub functions: &'a dyn RotationFunctions,
 }
 
 impl<'a> Call<'a> {

@@ -28,7 +28,7 @@ pub mod router;
 use crate::call::Call;
 use crate::error::{HuaweiError, HwResult};
 use crate::router::Target;
-use localsecrets_api::{Frontend, Request, Response, WireError};
+use localsecrets_api::{Frontend, Request, Response, RotationFunctions, WireError};
 use localsecrets_core::{Cloud, Scope, Service};
 use std::sync::Arc;
 
@@ -49,13 +49,24 @@ impl Default for HuaweiConfig {
 pub struct HuaweiFrontend {
     service: Arc<Service>,
     config: HuaweiConfig,
+    functions: Arc<dyn RotationFunctions>,
 }
 
 impl HuaweiFrontend {
     /// Also registers the observer that records rotation tasks and notifications.
     pub fn new(service: Arc<Service>, config: HuaweiConfig) -> Self {
         service.observe(notify::OBSERVER_KEY, Arc::new(notify::Notifier));
-        Self { service, config }
+        Self {
+            service,
+            config,
+            functions: localsecrets_api::rotation::no_functions(),
+        }
+    }
+
+    /// The registry that `rotation_func_urn` names functions in.
+    pub fn with_rotation_functions(mut self, functions: Arc<dyn RotationFunctions>) -> Self {
+        self.functions = functions;
+        self
     }
 
     /// `kms.<region>.myhuaweicloud.com` (or `csms.…`) names the region; anything else
@@ -101,6 +112,7 @@ impl HuaweiFrontend {
             req,
             scope: Scope::new(Cloud::Huawei, tenant, region),
             project,
+            functions: &*self.functions,
         };
         ops::dispatch(&call, &routed.op)
     }
@@ -127,6 +139,12 @@ impl Frontend for HuaweiFrontend {
             Ok(r) => r.header("X-Request-Id", &req.request_id),
             Err(e) => e.render(&req.request_id),
         }
+    }
+
+    fn scheduled_rotation(&self, scope: &Scope, name: &str) -> Result<(), String> {
+        ops::rotate_secret::rotate(&self.service, &*self.functions, scope, name)
+            .map(drop)
+            .map_err(|e| e.message)
     }
 }
 

@@ -49,10 +49,10 @@ impl App {
         let service = app.service.clone();
         app.frontends = vec![
             Arc::new(AwsFrontend::new(service.clone(), config.aws())),
-            Arc::new(HuaweiFrontend::new(
-                service.clone(),
-                HuaweiConfig::default(),
-            )),
+            Arc::new(
+                HuaweiFrontend::new(service.clone(), HuaweiConfig::default())
+                    .with_rotation_functions(app.functions.clone()),
+            ),
             Arc::new(AlibabaFrontend::new(service, config.alibaba())),
         ];
         Ok(app)

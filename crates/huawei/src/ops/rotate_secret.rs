@@ -3,6 +3,11 @@
 //! and the old current version SYSPREVIOUS; the rotation is recorded as a task. Shared
 //! (`COMMON`) secrets rotate only when they name a `rotation_func_urn`.
 //!
+//! A secret whose `rotation_func_urn` names a registered user function is rotated by that
+//! function instead (one call with a FunctionGraph-style event; it writes the new version
+//! through the API); the task then shows SUCCESS or FAILED with the function's error. The
+//! scheduler rotates through the same path when `next_rotation_time` comes.
+//!
 //! Answers the current SDK's flat `{"version_id", "secret_name", "rotation_task_id"}` (the
 //! older documented `{"rotate": {…}}` parses to nothing in the SDK).
 
@@ -11,12 +16,12 @@ use crate::error::HwResult;
 use crate::meta::HuaweiMeta;
 use crate::records::{self, Task};
 use crate::render;
-use localsecrets_api::Response;
+use localsecrets_api::{Response, RotationFunctions};
 use localsecrets_core::dialect::HUAWEI;
 use localsecrets_core::random::PUNCTUATION;
 use localsecrets_core::{
-    rotation, Access, CoreResult, PasswordPolicy, Random, RotateRequest, Secret, SecretRef,
-    SecretValue,
+    rotation, Access, CoreResult, PasswordPolicy, Random, RotateRequest, RotationStep, Scope,
+    Secret, SecretRef, SecretValue, Service,
 };
 use serde_json::{json, Value};
 
@@ -74,12 +79,70 @@ pub fn generate(s: &Secret, rnd: &Random) -> CoreResult<SecretValue> {
     ))
 }
 
-pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
-    check_secret_name(name)?;
-    let s = call.secret(SecretRef::Name(name), Access::Live)?;
-    let w = call.svc.rotate(
-        &call.scope,
-        SecretRef::Name(name),
+/// The registry ids a `rotation_func_urn` may be registered under: the URN itself, then the
+/// function's name (`urn:fss:<region>:<project>:function:<package>:<name>[:<version>]`).
+pub fn function_ids(urn: &str) -> Vec<&str> {
+    let mut ids = vec![urn];
+    let parts: Vec<&str> = urn.split(':').collect();
+    if let Some(name) = parts
+        .iter()
+        .position(|p| *p == "function")
+        .and_then(|i| parts.get(i + 2))
+    {
+        ids.push(name);
+    }
+    ids
+}
+
+/// The FunctionGraph event a user rotation function gets: which secret, in which project and
+/// region, and the task it runs for.
+pub fn function_event(scope: &Scope, s: &Secret, urn: &str) -> Value {
+    json!({
+        "secret_name": s.name,
+        "secret_id": s.id,
+        "secret_type": s.secret_type,
+        "project_id": scope.tenant,
+        "region": scope.region,
+        "rotation_func_urn": urn,
+        "operate_type": "ROTATE",
+        "version_id": s.holder_id(HUAWEI.current),
+    })
+}
+
+/// Rotates now: with the user function `rotation_func_urn` names when one is registered (it
+/// makes the new version through the API; the task records its success or its error),
+/// else with the built-in generator. Returns the current version afterwards.
+pub fn rotate(
+    svc: &Service,
+    functions: &dyn RotationFunctions,
+    scope: &Scope,
+    name: &str,
+) -> HwResult<String> {
+    let r = SecretRef::Name(name);
+    let s = svc.describe(scope, r, Access::Live)?;
+    let registered = s
+        .rotation
+        .function
+        .as_deref()
+        .and_then(|urn| functions.resolve(&function_ids(urn)).map(|id| (urn, id)));
+    if let Some((urn, id)) = registered {
+        let outcome = functions.invoke(&id, scope, &function_event(scope, &s, urn));
+        let after = svc.describe(scope, r, Access::AnyState)?;
+        let version_id = after
+            .holder_id(HUAWEI.current)
+            .unwrap_or_default()
+            .to_owned();
+        svc.rotation_end(
+            scope,
+            r,
+            &version_id,
+            outcome.map_err(|e| (RotationStep::CreateSecret, e)),
+        )?;
+        return Ok(version_id);
+    }
+    let w = svc.rotate(
+        scope,
+        r,
         RotateRequest {
             version_id: None,
             configure: None,
@@ -88,7 +151,12 @@ pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
             generate: &generate,
         },
     )?;
-    let version_id = w.version_id.unwrap_or_default();
+    Ok(w.version_id.unwrap_or_default())
+}
+
+pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
+    check_secret_name(name)?;
+    let version_id = rotate(call.svc, call.functions, &call.scope, name)?;
     // The task was written with the rotation, by the observer.
     let task = call
         .read(|tx| records::all::<Task, _>(tx, &call.scope, records::TASK))?
@@ -119,6 +187,139 @@ mod tests {
         assert_eq!(t(r#"{"user":"u"}"#), "password");
         assert_eq!(t("plain"), "password");
         assert_eq!(password_field(None), "password");
+    }
+
+    #[test]
+    fn function_ids_from_urns() {
+        let urn = "urn:fss:cn-north-4:0123:function:default:rotate-db:latest";
+        assert_eq!(function_ids(urn), [urn, "rotate-db"]);
+        assert_eq!(function_ids("rotate-db"), ["rotate-db"]);
+    }
+
+    /// A registry whose one function writes a version through the service, or fails.
+    struct Fake {
+        svc: std::sync::Arc<Service>,
+        fail: bool,
+        events: std::sync::Mutex<Vec<Value>>,
+    }
+
+    impl RotationFunctions for Fake {
+        fn resolve(&self, candidates: &[&str]) -> Option<String> {
+            candidates
+                .iter()
+                .find(|c| **c == "rotate-db")
+                .map(|c| (*c).to_owned())
+        }
+
+        fn invoke(&self, _id: &str, scope: &Scope, event: &Value) -> Result<(), String> {
+            self.events.lock().unwrap().push(event.clone());
+            if self.fail {
+                return Err("exited with 1: database unreachable".into());
+            }
+            self.svc
+                .put_value(
+                    scope,
+                    SecretRef::Name(event["secret_name"].as_str().unwrap()),
+                    localsecrets_core::NewVersion {
+                        value: Some(SecretValue::Text("from-the-function".into())),
+                        ..Default::default()
+                    },
+                )
+                .map(drop)
+                .map_err(|e| e.to_string())
+        }
+    }
+
+    fn setup(fail: bool) -> (std::sync::Arc<Service>, std::sync::Arc<Fake>, Scope) {
+        use localsecrets_core::memory::MemoryStorage;
+        use localsecrets_core::{Clock, Cloud, NewSecret, NewVersion};
+        let svc = std::sync::Arc::new(Service::new(
+            std::sync::Arc::new(MemoryStorage::new()),
+            std::sync::Arc::new(Clock::new()),
+            std::sync::Arc::new(Random::seeded(1)),
+        ));
+        svc.observe(
+            crate::notify::OBSERVER_KEY,
+            std::sync::Arc::new(crate::notify::Notifier),
+        );
+        let scope = Scope::new(Cloud::Huawei, "0123456789abcdef0123456789abcdef", "r1");
+        let rotation = localsecrets_core::Rotation {
+            function: Some(
+                "urn:fss:r1:0123456789abcdef0123456789abcdef:function:default:rotate-db".into(),
+            ),
+            ..Default::default()
+        };
+        svc.create_secret(
+            &scope,
+            NewSecret {
+                name: "app".into(),
+                rotation,
+                version: NewVersion {
+                    value: Some(SecretValue::Text("first".into())),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let fake = std::sync::Arc::new(Fake {
+            svc: svc.clone(),
+            fail,
+            events: Default::default(),
+        });
+        (svc, fake, scope)
+    }
+
+    fn tasks(svc: &Service, scope: &Scope) -> Vec<Task> {
+        svc.read(|tx| {
+            Ok(records::all::<Task, _>(tx, scope, records::TASK)
+                .unwrap()
+                .into_iter()
+                .map(|(_, t)| t)
+                .collect())
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_registered_function_rotates_and_its_task_shows_success() {
+        let (svc, fake, scope) = setup(false);
+        let v = rotate(&svc, &*fake, &scope, "app").unwrap();
+        assert_eq!(v, "v2");
+        let event = fake.events.lock().unwrap()[0].clone();
+        assert_eq!(event["secret_name"], "app");
+        assert_eq!(event["version_id"], "v1");
+        assert_eq!(event["project_id"], scope.tenant);
+        let s = svc
+            .describe(&scope, SecretRef::Name("app"), Access::Live)
+            .unwrap();
+        assert_eq!(
+            s.holder(HUAWEI.current).unwrap().value,
+            SecretValue::Text("from-the-function".into())
+        );
+        assert!(s.rotation.last_rotated.is_some());
+        let t = tasks(&svc, &scope);
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            (t[0].task_status.as_str(), t[0].version_id.as_str()),
+            ("SUCCESS", "v2")
+        );
+    }
+
+    #[test]
+    fn a_failing_function_leaves_the_value_and_records_the_error() {
+        let (svc, fake, scope) = setup(true);
+        assert_eq!(rotate(&svc, &*fake, &scope, "app").unwrap(), "v1");
+        let s = svc
+            .describe(&scope, SecretRef::Name("app"), Access::Live)
+            .unwrap();
+        assert_eq!(s.versions.len(), 1);
+        let t = tasks(&svc, &scope);
+        assert_eq!(t[0].task_status, "FAILED");
+        assert_eq!(
+            t[0].task_error_msg.as_deref(),
+            Some("exited with 1: database unreachable")
+        );
     }
 
     #[test]
