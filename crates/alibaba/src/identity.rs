@@ -62,7 +62,7 @@ pub fn region_from_host(host: &str) -> Option<&str> {
     is_region(region).then_some(region)
 }
 
-fn is_region(s: &str) -> bool {
+pub(crate) fn is_region(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.bytes()

@@ -9,6 +9,7 @@
 //! - [`render`]: the fields as JSON or as an XML `<{Action}Response>` document.
 //! - [`error`]: the one table of status and `Code`, and the error body in either format.
 //! - [`arn`], [`tags`], [`policy`], [`view`]: shared pieces of the operations.
+//! - [`fixture`]: the same rules for secrets loaded from fixture files.
 //!
 //! Data flow: [`Request`] → [`Params`] → `Action` routed by [`ops::find`] → [`Identity`] picks
 //! the [`Scope`] → the handler calls the core → [`render::document`] (or
@@ -16,6 +17,7 @@
 
 pub mod arn;
 pub mod error;
+pub mod fixture;
 pub mod identity;
 pub mod managed;
 pub mod ops;
@@ -32,8 +34,8 @@ pub use identity::Identity;
 pub use managed::rotated_value;
 pub use params::Params;
 
-use localsecrets_api::{Frontend, Request, Response, WireError};
-use localsecrets_core::{Cloud, Scope, Service};
+use localsecrets_api::{Frontend, ImportIssue, Request, RequestInfo, Response, WireError};
+use localsecrets_core::{Cloud, Scope, Secret, Service};
 use render::{Format, Obj};
 use std::sync::Arc;
 
@@ -132,12 +134,27 @@ impl Frontend for AlibabaFrontend {
         Params::from_request(req).action().map(str::to_owned)
     }
 
+    fn describe(&self, req: &Request) -> RequestInfo {
+        let p = Params::from_request(req);
+        let who = identity::identify(req, &p, &self.config).ok();
+        RequestInfo {
+            operation: p.action().map(str::to_owned),
+            tenant: who.as_ref().map(|w| w.account.clone()),
+            region: who.map(|w| w.region),
+            secret: p.optional("SecretName").map(str::to_owned),
+        }
+    }
+
+    fn check_import(&self, scope: &Scope, secret: &Secret) -> Result<(), ImportIssue> {
+        fixture::check_import(scope, secret)
+    }
+
     fn handle(&self, req: &Request) -> Response {
         let id = req.request_id.as_str();
         let p = Params::from_request(req);
         let format = match requested_format(req, &p) {
             Ok(f) => f,
-            Err(e) => return e.render(id),
+            Err(e) => return e.respond(id),
         };
         match self.answer(req, &p) {
             Ok((action, fields)) => {
@@ -145,7 +162,7 @@ impl Frontend for AlibabaFrontend {
                 render::document(200, format, &format!("{action}Response"), &body)
                     .header("x-acs-request-id", id)
             }
-            Err((e, host)) => e.rendered_as(format, &host).render(id),
+            Err((e, host)) => e.rendered_as(format, &host).respond(id),
         }
     }
 }

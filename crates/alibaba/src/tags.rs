@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 pub const MAX_TAGS: usize = 20;
 
-fn check(key: &str, value: &str) -> AliResult<()> {
+pub(crate) fn check(key: &str, value: &str) -> AliResult<()> {
     if key.is_empty() || key.chars().count() > 128 {
         return Err(AlibabaError::invalid(format!(
             "The tag key \"{key}\" is invalid: use 1 to 128 characters."

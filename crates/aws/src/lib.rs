@@ -8,6 +8,7 @@
 //! - [`state`] and [`replication`]: replica links kept in a secret's `extra`, and how
 //!   replicas follow their primary.
 //! - [`error`]: the one error type, rendered as `{"__type", "Message"}`.
+//! - [`fixture`]: the service model's limits for secrets loaded from fixture files.
 //!
 //! A request flows [`AwsFrontend::handle`] → [`router::route`] → [`identity::identify`] →
 //! [`json::Input::parse`] → `ops::<op>::handle` → core → JSON answer or [`error::AwsError`].
@@ -16,6 +17,7 @@ pub mod arn;
 pub mod ctx;
 pub mod error;
 pub mod filters;
+pub mod fixture;
 pub mod identity;
 pub mod json;
 pub mod ops;
@@ -27,8 +29,8 @@ pub mod router;
 pub mod state;
 
 use error::{AwsError, CONTENT_TYPE};
-use localsecrets_api::{Frontend, Request, Response, WireError};
-use localsecrets_core::{Cloud, Scope, Service};
+use localsecrets_api::{Frontend, ImportIssue, Request, RequestInfo, Response, WireError};
+use localsecrets_core::{Cloud, Scope, Secret, Service};
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -90,7 +92,31 @@ impl Frontend for AwsFrontend {
                 .header("content-type", CONTENT_TYPE)
                 .header("x-amzn-RequestId", &req.request_id)
                 .body(body.to_string()),
-            Err(e) => e.render(&req.request_id),
+            Err(e) => e.respond(&req.request_id),
         }
+    }
+
+    fn describe(&self, req: &Request) -> RequestInfo {
+        let who = identity::identify(req, &self.config);
+        let body = serde_json::from_slice::<serde_json::Value>(&req.body).ok();
+        // The secret's name: from `SecretId` (a name or an ARN) or CreateSecret's `Name`.
+        let secret = body
+            .as_ref()
+            .and_then(|b| b.get("SecretId").or_else(|| b.get("Name")))
+            .and_then(serde_json::Value::as_str)
+            .map(|id| match arn::parse(id) {
+                Some(a) => a.target.name().to_owned(),
+                None => id.to_owned(),
+            });
+        RequestInfo {
+            operation: router::target(req).map(str::to_owned),
+            tenant: Some(who.account),
+            region: Some(who.region),
+            secret,
+        }
+    }
+
+    fn check_import(&self, scope: &Scope, secret: &Secret) -> Result<(), ImportIssue> {
+        fixture::check_import(scope, secret)
     }
 }

@@ -10,6 +10,7 @@
 //! - [`notify`]: the core observer that writes tasks and notification records inside the
 //!   transaction of the change that causes them.
 //! - [`error`]: every CSMS error in one table.
+//! - [`fixture`]: the same rules for secrets and records loaded from fixture files.
 //!
 //! Data flow: [`HuaweiFrontend::handle`] → [`auth::parse`] → [`router::route`] → a
 //! [`call::Call`] for the project (or account) scope → `ops::<operation>` → core
@@ -18,6 +19,7 @@
 pub mod auth;
 pub mod call;
 pub mod error;
+pub mod fixture;
 pub mod meta;
 pub mod notify;
 pub mod ops;
@@ -27,9 +29,12 @@ pub mod router;
 
 use crate::call::Call;
 use crate::error::{HuaweiError, HwResult};
-use crate::router::Target;
-use localsecrets_api::{Frontend, Request, Response, RotationFunctions, WireError};
-use localsecrets_core::{Cloud, Scope, Service};
+use crate::router::{Op, Target};
+use localsecrets_api::{
+    Frontend, ImportIssue, Request, RequestInfo, Response, RotationFunctions, WireError,
+};
+use localsecrets_core::{Cloud, Scope, Secret, Service};
+use serde_json::Value;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -137,7 +142,32 @@ impl Frontend for HuaweiFrontend {
     fn handle(&self, req: &Request) -> Response {
         match self.answer(req) {
             Ok(r) => r.header("X-Request-Id", &req.request_id),
-            Err(e) => e.render(&req.request_id),
+            Err(e) => e.respond(&req.request_id),
+        }
+    }
+
+    fn describe(&self, req: &Request) -> RequestInfo {
+        let routed = router::match_route(&req.method, &req.raw_path)
+            .ok()
+            .flatten();
+        let tenant = routed.as_ref().map(|r| match &r.target {
+            Target::Project(p) => p.clone(),
+            Target::Account => {
+                let ak = auth::parse(req).ok().flatten().map(|s| s.access_key);
+                format!("account:{}", ak.as_deref().unwrap_or("anonymous"))
+            }
+        });
+        let secret = routed.as_ref().and_then(|r| match &r.op {
+            Op::CreateSecret => serde_json::from_slice::<Value>(&req.body)
+                .ok()
+                .and_then(|b| b.get("name")?.as_str().map(str::to_owned)),
+            op => secret_of(op).map(str::to_owned),
+        });
+        RequestInfo {
+            operation: routed.map(|r| r.op.name().to_owned()),
+            tenant,
+            region: Some(self.region(req)),
+            secret,
         }
     }
 
@@ -145,6 +175,49 @@ impl Frontend for HuaweiFrontend {
         ops::rotate_secret::rotate(&self.service, &*self.functions, scope, name)
             .map(drop)
             .map_err(|e| e.message)
+    }
+
+    fn check_import(&self, scope: &Scope, secret: &Secret) -> Result<(), ImportIssue> {
+        fixture::check_import(scope, secret)
+    }
+
+    fn record_kinds(&self) -> &'static [&'static str] {
+        &fixture::RECORD_KINDS
+    }
+
+    fn check_record(
+        &self,
+        _scope: &Scope,
+        kind: &str,
+        key: &str,
+        value: &Value,
+    ) -> Result<(), String> {
+        fixture::check_record(kind, key, value)
+    }
+}
+
+/// The secret an operation's path names (by name, or by id for the tag operations).
+fn secret_of(op: &Op) -> Option<&str> {
+    match op {
+        Op::ShowSecret { name }
+        | Op::UpdateSecret { name }
+        | Op::DeleteSecret { name }
+        | Op::DownloadSecretBlob { name }
+        | Op::RotateSecret { name }
+        | Op::RestoreSecret { name }
+        | Op::DeleteSecretForSchedule { name }
+        | Op::ShowSecretStage { name, .. }
+        | Op::UpdateSecretStage { name, .. }
+        | Op::DeleteSecretStage { name, .. }
+        | Op::ListSecretVersions { name }
+        | Op::CreateSecretVersion { name }
+        | Op::ShowSecretVersion { name, .. }
+        | Op::UpdateVersion { name, .. } => Some(name),
+        Op::ListSecretTags { secret_id }
+        | Op::CreateSecretTag { secret_id }
+        | Op::BatchCreateOrDeleteTags { secret_id }
+        | Op::DeleteSecretTag { secret_id, .. } => Some(secret_id),
+        _ => None,
     }
 }
 

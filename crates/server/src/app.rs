@@ -2,6 +2,8 @@
 //! in dispatch order.
 
 use crate::config::Config;
+use crate::fixtures::Defaults;
+use crate::journal::Journal;
 use crate::rotation_functions::Registry;
 use crate::scheduler::{Scheduler, WakingStorage};
 use localsecrets_alibaba::AlibabaFrontend;
@@ -25,6 +27,10 @@ pub struct App {
     pub frontends: Vec<Arc<dyn Frontend>>,
     /// Serialises clock changes so the persisted offset is always the latest one.
     pub clock_change: Mutex<()>,
+    /// The last API calls (`GET /_localsecrets/requests`).
+    pub journal: Journal,
+    /// Where fixture secrets land when they name no tenant or region.
+    pub defaults: Defaults,
     /// Runs scheduled rotations and purges; woken by every committed write.
     pub scheduler: Arc<Scheduler>,
     /// User rotation functions, handed to the frontends.
@@ -33,12 +39,14 @@ pub struct App {
 
 impl App {
     pub fn from_config(config: &Config) -> CoreResult<Self> {
-        let storage = open_storage(config.data.as_deref())?;
+        let storage = open_storage(config.data_path())?;
         let random = match config.seed {
             Some(seed) => Random::seeded(seed),
             None => Random::from_entropy(),
         };
         let mut app = Self::new(storage, random)?;
+        app.journal = Journal::new(config.journal_size, config.log_requests);
+        app.defaults = Defaults::new(&config.aws(), &config.alibaba(), &HuaweiConfig::default());
         app.functions = Arc::new(Registry::load(
             app.service.clone(),
             Duration::from_secs(config.rotation_timeout),
@@ -76,6 +84,8 @@ impl App {
             service,
             frontends: Vec::new(),
             clock_change: Mutex::new(()),
+            journal: Journal::new(crate::journal::DEFAULT_SIZE, false),
+            defaults: Defaults::default(),
             scheduler: Arc::new(Scheduler::new(wake)),
             functions,
         })

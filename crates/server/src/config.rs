@@ -1,9 +1,10 @@
 //! Command-line flags, each with a `LOCALSECRETS_*` environment variable; `--help` lists them.
 
 use clap::Parser;
+use clap::Subcommand;
 use localsecrets_alibaba::AlibabaConfig;
 use localsecrets_aws::AwsConfig;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tracing_subscriber::EnvFilter;
 
 /// One local server emulating AWS Secrets Manager, Alibaba Cloud KMS secrets and Huawei
@@ -13,16 +14,21 @@ use tracing_subscriber::EnvFilter;
 pub struct Config {
     /// Address (or host name) to listen on; use 0.0.0.0 to accept connections from other
     /// machines or containers.
-    #[arg(long, env = "LOCALSECRETS_HOST", default_value = "127.0.0.1")]
+    #[arg(
+        long,
+        env = "LOCALSECRETS_HOST",
+        default_value = "127.0.0.1",
+        global = true
+    )]
     pub host: String,
 
     /// Port to listen on; 0 picks a free one (the startup log line names it).
-    #[arg(long, env = "LOCALSECRETS_PORT", default_value_t = 4566)]
+    #[arg(long, env = "LOCALSECRETS_PORT", default_value_t = 4566, global = true)]
     pub port: u16,
 
-    /// SQLite file holding all state across restarts (created if missing). Without it all
-    /// state lives in memory and is gone when the process exits.
-    #[arg(long, env = "LOCALSECRETS_DATA", value_name = "PATH")]
+    /// SQLite file holding all state across restarts (created if missing). Without it (or
+    /// with an empty value) all state lives in memory and is gone when the process exits.
+    #[arg(long, env = "LOCALSECRETS_DATA", value_name = "PATH", value_parser = path_or_empty)]
     pub data: Option<PathBuf>,
 
     /// AWS account (12 digits) used when an access key does not name one.
@@ -62,6 +68,30 @@ pub struct Config {
     )]
     pub log_level: String,
 
+    /// Fixture file, or directory of `*.json` fixture files (applied in name order), loaded
+    /// at start when the state holds no secrets yet. A bad file stops the server with the
+    /// file, the JSON path and the problem.
+    #[arg(long, env = "LOCALSECRETS_FIXTURES", value_name = "PATH", value_parser = path_or_empty)]
+    pub fixtures: Option<PathBuf>,
+
+    /// How many API calls the request journal keeps (`GET /_localsecrets/requests`); 0
+    /// keeps none.
+    #[arg(
+        long,
+        env = "LOCALSECRETS_JOURNAL_SIZE",
+        value_name = "N",
+        default_value_t = crate::journal::DEFAULT_SIZE
+    )]
+    pub journal_size: usize,
+
+    /// Print one JSON line per API call to stdout: time, cloud, tenant, region, operation,
+    /// secret name, status, error code, duration. Never a secret value.
+    #[arg(long, env = "LOCALSECRETS_LOG_REQUESTS")]
+    pub log_requests: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// JSON file of user rotation functions to register at start:
     /// `{"<id>": {"url": "http://…"} | {"command": ["prog", "arg"]}, …}`. The id is what a
     /// secret names as its rotation function (AWS RotationLambdaARN or function name, Huawei
@@ -80,7 +110,28 @@ pub struct Config {
     pub rotation_timeout: u64,
 }
 
+/// What to do instead of serving.
+#[derive(Clone, Debug, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Ask the server at --host/--port (the same settings and variables as the server's)
+    /// whether it is healthy: exit 0 when `/_localsecrets/health` answers ok, 1 otherwise.
+    /// For container health checks; needs no curl.
+    Healthcheck,
+}
+
 impl Config {
+    /// The `--data` file, unless state is kept in memory.
+    pub fn data_path(&self) -> Option<&Path> {
+        self.data.as_deref().filter(|p| !p.as_os_str().is_empty())
+    }
+
+    /// The `--fixtures` file or directory, if any.
+    pub fn fixtures_path(&self) -> Option<&Path> {
+        self.fixtures
+            .as_deref()
+            .filter(|p| !p.as_os_str().is_empty())
+    }
+
     pub fn aws(&self) -> AwsConfig {
         AwsConfig {
             default_account: self.aws_account_id.clone(),
@@ -94,6 +145,12 @@ impl Config {
             ..AlibabaConfig::default()
         }
     }
+}
+
+/// Any path, also an empty one: `LOCALSECRETS_DATA=` or `LOCALSECRETS_FIXTURES=` turns off
+/// a default (an image's) rather than being an error.
+fn path_or_empty(s: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(s))
 }
 
 fn digits<const N: usize>(s: &str) -> Result<String, String> {

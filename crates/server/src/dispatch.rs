@@ -27,7 +27,12 @@ pub fn route(app: &App, req: &Request) -> (Route, Response) {
             cloud: f.cloud().as_str(),
             operation: f.operation(req),
         };
-        return (route, f.handle(req));
+        let started = std::time::Instant::now();
+        let response = f.handle(req);
+        let time = app.service.now();
+        app.journal
+            .note(f.as_ref(), req, &response, time, started.elapsed());
+        return (route, response);
     }
     (Route::NotFound, not_found(req))
 }

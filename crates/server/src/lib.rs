@@ -7,6 +7,9 @@
 //! - [`listener`]: hyper on tokio, the body limit, request ids, graceful shutdown.
 //! - [`dispatch`]: admin API → AWS → Huawei → Alibaba → neutral 404.
 //! - [`admin`]: health, reset and clock under `/_localsecrets/`.
+//! - [`fixtures`] and [`export`]: scenario files in and the current state out, one format.
+//! - [`journal`]: the last N cloud API calls, for `GET /_localsecrets/requests`.
+//! - [`healthcheck`]: the `localsecrets healthcheck` subcommand (the container's probe).
 //! - [`scheduler`]: scheduled rotations and purges on the model's clock, in due-time order.
 //! - [`rotation_functions`]: the registry of user rotation functions (HTTP hooks, commands).
 //!
@@ -18,6 +21,10 @@ pub mod admin;
 pub mod app;
 pub mod config;
 pub mod dispatch;
+pub mod export;
+pub mod fixtures;
+pub mod healthcheck;
+pub mod journal;
 pub mod listener;
 pub mod rotation_functions;
 pub mod scheduler;

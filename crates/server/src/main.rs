@@ -2,7 +2,9 @@
 //! SIGINT or SIGTERM.
 
 use clap::Parser;
-use localsecrets_server::{listener, App, Config};
+use localsecrets_server::config::Command;
+use localsecrets_server::fixtures::{self, AtStart};
+use localsecrets_server::{healthcheck, listener, App, Config};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,6 +14,9 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let config = Config::parse();
+    if config.command == Some(Command::Healthcheck) {
+        return healthcheck::run(&config.host, config.port);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::new(&config.log_level))
         .with_writer(std::io::stderr)
@@ -44,9 +49,25 @@ async fn run(config: Config) -> Result<(), String> {
         signal(SignalKind::interrupt()).map_err(|e| format!("cannot watch SIGINT: {e}"))?;
 
     let app = App::from_config(&config).map_err(|e| format!("cannot open state: {e}"))?;
-    match &config.data {
+    match config.data_path() {
         Some(path) => info!("state in {}", path.display()),
         None => info!("state in memory (lost on exit; use --data PATH to keep it)"),
+    }
+    if let Some(path) = config.fixtures_path() {
+        match fixtures::load_at_start(&app, path)? {
+            AtStart::Loaded(files) if files.is_empty() => {
+                info!("no fixture files in {}", path.display())
+            }
+            AtStart::Loaded(files) => {
+                for f in files {
+                    info!(source = %f.source, secrets = f.secrets, records = f.records, "fixtures loaded");
+                }
+            }
+            AtStart::Skipped { existing } => info!(
+                "fixtures in {} not loaded: the stored state already holds {existing} secrets",
+                path.display()
+            ),
+        }
     }
     let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port))
         .await

@@ -20,7 +20,7 @@ mod list_resource_tags;
 mod list_secret_version_ids;
 mod list_secrets;
 mod list_tag_resources;
-mod put_secret_value;
+pub(crate) mod put_secret_value;
 mod restore_secret;
 mod rotate_secret;
 mod set_secret_policy;

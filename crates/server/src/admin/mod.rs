@@ -2,7 +2,10 @@
 //! tools expect (`/_localstack/health`, `POST /moto-api/reset`).
 
 mod clock;
+mod export;
+mod fixtures;
 mod health;
+mod requests;
 mod reset;
 mod rotation;
 
@@ -13,10 +16,13 @@ use serde_json::json;
 pub const PREFIX: &str = "/_localsecrets";
 
 /// The admin endpoints, for the 404 answer and `Allow` headers.
-const ROUTES: [(&str, &[&str]); 5] = [
+const ROUTES: &[(&str, &[&str])] = &[
     ("/_localsecrets/health", &["GET", "HEAD"]),
     ("/_localsecrets/reset", &["POST"]),
     ("/_localsecrets/clock", &["GET", "POST"]),
+    ("/_localsecrets/fixtures", &["POST"]),
+    ("/_localsecrets/export", &["GET"]),
+    ("/_localsecrets/requests", &["GET", "DELETE"]),
     ("/_localstack/health", &["GET", "HEAD"]),
     ("/moto-api/reset", &["POST"]),
 ];
@@ -41,8 +47,9 @@ pub fn handle(app: &App, req: &Request) -> Response {
             "not_found",
             &format!(
                 "no admin endpoint {path}; the admin API serves {}",
-                ROUTES[..3]
+                ROUTES
                     .iter()
+                    .filter(|(r, _)| r.starts_with(PREFIX))
                     .map(|(r, m)| format!("{} {r}", m.join("|")))
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -67,6 +74,10 @@ pub fn handle(app: &App, req: &Request) -> Response {
         ("/_localsecrets/reset" | "/moto-api/reset", _) => reset::post(app, req),
         ("/_localsecrets/clock", "GET") => clock::get(app),
         ("/_localsecrets/clock", _) => clock::post(app, req),
+        ("/_localsecrets/fixtures", _) => fixtures::post(app, req),
+        ("/_localsecrets/export", _) => export::get(app, req),
+        ("/_localsecrets/requests", "GET") => requests::get(app, req),
+        ("/_localsecrets/requests", _) => requests::delete(app),
         _ => error(500, "internal", "admin route without a handler"),
     }
 }
