@@ -201,6 +201,20 @@ mod tests {
     }
 
     #[test]
+    fn healthcheck_fixtures_and_journal_settings() {
+        let c = parse(&["healthcheck", "--port", "5", "--host", "0.0.0.0"]).unwrap();
+        assert_eq!(c.command, Some(Command::Healthcheck));
+        assert_eq!((c.host.as_str(), c.port), ("0.0.0.0", 5));
+        let c = parse(&["--data", "", "--fixtures", ""]).unwrap();
+        assert_eq!((c.data_path(), c.fixtures_path()), (None, None));
+        let c = parse(&["--fixtures", "fx", "--journal-size", "0", "--log-requests"]).unwrap();
+        assert_eq!(c.fixtures_path(), Some(Path::new("fx")));
+        assert_eq!((c.journal_size, c.log_requests, c.command), (0, true, None));
+        assert!(parse(&["--journal-size", "-1"]).is_err());
+        assert!(parse(&["healthchek"]).is_err());
+    }
+
+    #[test]
     fn validates_values() {
         assert!(parse(&["--aws-account-id", "123456789012"]).is_ok());
         for bad in [
