@@ -6,6 +6,8 @@
 //!   signatures parsed, not verified.
 //! - [`ops`]: one file per operation — parse, call the core [`Service`], return fields.
 //! - [`managed`]: secret types, their `ExtendedConfig` rules and generated credentials.
+//! - [`rotation`]: managed secrets with their generators, Generic secrets with the user
+//!   function registered under their name (RotateSecret and scheduled rotations).
 //! - [`render`]: the fields as JSON or as an XML `<{Action}Response>` document.
 //! - [`error`]: the one table of status and `Code`, and the error body in either format.
 //! - [`arn`], [`tags`], [`policy`], [`view`]: shared pieces of the operations.
@@ -24,6 +26,7 @@ pub mod ops;
 pub mod params;
 pub mod policy;
 pub mod render;
+pub mod rotation;
 pub mod tags;
 #[cfg(test)]
 mod testutil;
@@ -34,7 +37,9 @@ pub use identity::Identity;
 pub use managed::rotated_value;
 pub use params::Params;
 
-use localsecrets_api::{Frontend, ImportIssue, Request, RequestInfo, Response, WireError};
+use localsecrets_api::{
+    Frontend, ImportIssue, Request, RequestInfo, Response, RotationFunctions, WireError,
+};
 use localsecrets_core::{Cloud, Scope, Secret, Service};
 use render::{Format, Obj};
 use std::sync::Arc;
@@ -61,6 +66,7 @@ impl Default for AlibabaConfig {
 pub struct AlibabaFrontend {
     service: Arc<Service>,
     config: AlibabaConfig,
+    functions: Arc<dyn RotationFunctions>,
 }
 
 /// `Format` (any case), else XML when the client accepts only XML, else JSON.
@@ -82,7 +88,17 @@ fn requested_format(req: &Request, p: &Params) -> Result<Format, AlibabaError> {
 
 impl AlibabaFrontend {
     pub fn new(service: Arc<Service>, config: AlibabaConfig) -> Self {
-        Self { service, config }
+        Self {
+            service,
+            config,
+            functions: localsecrets_api::rotation::no_functions(),
+        }
+    }
+
+    /// The registry Generic secrets find their rotation function in, by secret name.
+    pub fn with_rotation_functions(mut self, functions: Arc<dyn RotationFunctions>) -> Self {
+        self.functions = functions;
+        self
     }
 
     fn answer(&self, req: &Request, p: &Params) -> Result<(String, Obj), (AlibabaError, String)> {
@@ -115,6 +131,7 @@ impl AlibabaFrontend {
             service: &self.service,
             scope: Scope::new(Cloud::Alibaba, &identity.account, &identity.region),
             identity: &identity,
+            functions: &*self.functions,
         };
         let fields = handler(&cx, p).map_err(|e| (e, host))?;
         Ok((action.to_owned(), fields))
@@ -124,6 +141,12 @@ impl AlibabaFrontend {
 impl Frontend for AlibabaFrontend {
     fn cloud(&self) -> Cloud {
         Cloud::Alibaba
+    }
+
+    fn scheduled_rotation(&self, scope: &Scope, name: &str) -> Result<(), String> {
+        rotation::rotate(&self.service, &*self.functions, scope, name, None)
+            .map(drop)
+            .map_err(|e| e.message)
     }
 
     fn claims(&self, req: &Request) -> bool {

@@ -47,9 +47,10 @@ pub fn interval_secs(secret: &Secret) -> Option<i64> {
 }
 
 /// AutomaticRotation, RotationInterval, LastRotationDate and NextRotationDate: shown for
-/// managed secrets only, the interval and next date only while rotation is enabled.
+/// managed secrets (and Generic ones given a schedule through their rotation function), the
+/// interval and next date only while rotation is enabled.
 pub fn rotation(obj: Obj, secret: &Secret) -> Obj {
-    if !SecretType::of(secret).is_managed() {
+    if !SecretType::of(secret).is_managed() && secret.rotation.schedule.is_none() {
         return obj;
     }
     let r = &secret.rotation;

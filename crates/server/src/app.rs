@@ -61,7 +61,10 @@ impl App {
                 HuaweiFrontend::new(service.clone(), HuaweiConfig::default())
                     .with_rotation_functions(app.functions.clone()),
             ),
-            Arc::new(AlibabaFrontend::new(service, config.alibaba())),
+            Arc::new(
+                AlibabaFrontend::new(service, config.alibaba())
+                    .with_rotation_functions(app.functions.clone()),
+            ),
         ];
         Ok(app)
     }

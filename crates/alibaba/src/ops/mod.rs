@@ -37,6 +37,8 @@ pub struct Cx<'a> {
     pub service: &'a Service,
     pub identity: &'a Identity,
     pub scope: Scope,
+    /// User rotation functions, found by secret name for Generic secrets.
+    pub functions: &'a dyn localsecrets_api::RotationFunctions,
 }
 
 impl Cx<'_> {
@@ -89,8 +91,12 @@ impl Cx<'_> {
     }
 
     /// Refuses an operation only managed secrets support.
+    /// Refuses Generic secrets, except one with a rotation function registered under its name
+    /// (rotated as Alibaba rotates generic secrets with Function Compute).
     pub fn require_managed(&self, secret: &Secret, operation: &str, why: &str) -> AliResult<()> {
-        if SecretType::of(secret).is_managed() {
+        if SecretType::of(secret).is_managed()
+            || crate::rotation::function_for(self.functions, secret).is_some()
+        {
             Ok(())
         } else {
             Err(AlibabaError::unsupported(format!(

@@ -2,14 +2,15 @@
 //! which becomes ACSCurrent (the old current ACSPrevious). Generic secrets are refused: they
 //! rotate through PutSecretValue. An existing VersionId answers success without rotating or
 //! counting; otherwise at most 50 rotations per secret per hour, admitted by the core inside
-//! the rotation's own transaction.
+//! the rotation's own transaction. A Generic secret with a rotation function registered under
+//! its name is rotated by that function instead (see [`crate::rotation`]).
 
 use super::Cx;
 use crate::error::AliResult;
-use crate::managed;
 use crate::params::Params;
 use crate::render::Obj;
-use localsecrets_core::{Access, RotateRequest, SecretRef};
+use crate::rotation;
+use localsecrets_core::Access;
 
 pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     let name = cx.secret_name(p)?;
@@ -20,23 +21,15 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
         "RotateSecret",
         "a generic secret is rotated by storing a new version with PutSecretValue.",
     )?;
-    let now = cx.now();
-    let generate = |s: &localsecrets_core::Secret, r: &localsecrets_core::Random| {
-        managed::rotated_value(s, r, now)
-    };
-    let written = cx.service.rotate(
+    let (secret, _) = rotation::rotate(
+        cx.service,
+        cx.functions,
         &cx.scope,
-        SecretRef::Name(name),
-        RotateRequest {
-            version_id: Some(version_id.to_owned()),
-            configure: None,
-            require_function: false,
-            immediately: true,
-            generate: &generate,
-        },
+        name,
+        Some(version_id.to_owned()),
     )?;
     Ok(Obj::new()
-        .str("SecretName", &written.secret.name)
+        .str("SecretName", &secret.name)
         .str("VersionId", version_id)
-        .str("Arn", cx.arn(&written.secret.name)))
+        .str("Arn", cx.arn(&secret.name)))
 }
