@@ -6,6 +6,7 @@ use crate::error::{AwsError, AwsResult, TOKEN_REQUIRED};
 use crate::json::{Input, Len};
 use crate::replication;
 use crate::state::AwsState;
+use localsecrets_api::RotationFunctions;
 use localsecrets_core::{Access, Scope, Secret, Service};
 
 pub const SECRET_ID: Len = Len(1, 2048);
@@ -16,6 +17,8 @@ pub struct Ctx<'a> {
     pub service: &'a Service,
     pub scope: Scope,
     pub input: Input,
+    /// User rotation functions, found by `RotationLambdaARN`.
+    pub functions: &'a dyn RotationFunctions,
 }
 
 impl Ctx<'_> {

@@ -25,11 +25,14 @@ pub mod paging;
 pub mod policy;
 pub mod render;
 pub mod replication;
+pub mod rotation;
 pub mod router;
 pub mod state;
 
 use error::{AwsError, CONTENT_TYPE};
-use localsecrets_api::{Frontend, ImportIssue, Request, RequestInfo, Response, WireError};
+use localsecrets_api::{
+    Frontend, ImportIssue, Request, RequestInfo, Response, RotationFunctions, WireError,
+};
 use localsecrets_core::{Cloud, Scope, Secret, Service};
 use std::sync::Arc;
 
@@ -53,12 +56,23 @@ impl Default for AwsConfig {
 pub struct AwsFrontend {
     service: Arc<Service>,
     config: AwsConfig,
+    functions: Arc<dyn RotationFunctions>,
 }
 
 impl AwsFrontend {
     pub fn new(service: Arc<Service>, config: AwsConfig) -> Self {
         service.observe("aws-replication", Arc::new(replication::Follow));
-        Self { service, config }
+        Self {
+            service,
+            config,
+            functions: localsecrets_api::rotation::no_functions(),
+        }
+    }
+
+    /// The registry `RotationLambdaARN`s are looked up in.
+    pub fn with_rotation_functions(mut self, functions: Arc<dyn RotationFunctions>) -> Self {
+        self.functions = functions;
+        self
     }
 
     fn answer(&self, req: &Request) -> Result<serde_json::Value, AwsError> {
@@ -68,6 +82,7 @@ impl AwsFrontend {
             service: &self.service,
             scope: Scope::new(Cloud::Aws, who.account, who.region),
             input: json::Input::parse(&req.body)?,
+            functions: &*self.functions,
         };
         op.run(&ctx)
     }
@@ -80,6 +95,10 @@ impl Frontend for AwsFrontend {
 
     fn claims(&self, req: &Request) -> bool {
         router::target(req).is_some()
+    }
+
+    fn scheduled_rotation(&self, scope: &Scope, name: &str) -> Result<(), String> {
+        rotation::scheduled(&self.service, &*self.functions, scope, name)
     }
 
     fn operation(&self, req: &Request) -> Option<String> {

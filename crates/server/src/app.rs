@@ -56,7 +56,10 @@ impl App {
         }
         let service = app.service.clone();
         app.frontends = vec![
-            Arc::new(AwsFrontend::new(service.clone(), config.aws())),
+            Arc::new(
+                AwsFrontend::new(service.clone(), config.aws())
+                    .with_rotation_functions(app.functions.clone()),
+            ),
             Arc::new(
                 HuaweiFrontend::new(service.clone(), HuaweiConfig::default())
                     .with_rotation_functions(app.functions.clone()),

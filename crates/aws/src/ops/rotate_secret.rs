@@ -3,16 +3,19 @@
 //! function: a JSON object keeps its other keys and gets a new `password`, anything else
 //! becomes a fresh password. When it returns, the new version is AWSCURRENT and the old one
 //! AWSPREVIOUS. Without a function (given now or stored) it is refused, and while another
-//! rotation's AWSPENDING version is not current as well.
+//! rotation's AWSPENDING version is not current as well. A function registered with the
+//! server under the RotationLambdaARN rotates instead (see [`crate::rotation`]).
 
 use crate::ctx::Ctx;
 use crate::error::{AwsError, AwsResult, TOKEN_REQUIRED};
 use crate::json::{Input, Len};
 use crate::render::Obj;
+use crate::rotation;
 use crate::state::AwsState;
+use localsecrets_core::schedule::{Expression, ScheduleError};
 use localsecrets_core::{
-    rotation, Access, CoreResult, PasswordPolicy, Random, RotateRequest, Rotation, Schedule,
-    Secret, SecretValue,
+    rotation as core_rotation, Access, CoreError, CoreResult, PasswordPolicy, Random,
+    RotateRequest, Rotation, Schedule, Secret, SecretValue,
 };
 use serde_json::Value;
 
@@ -25,7 +28,9 @@ pub fn generate(s: &Secret, random: &Random) -> CoreResult<SecretValue> {
         ..Default::default()
     })?;
     let current = s.holder("AWSCURRENT").map(|v| &v.value);
-    Ok(rotation::replace_password(current, "password", password))
+    Ok(core_rotation::replace_password(
+        current, "password", password,
+    ))
 }
 
 /// The interval of a `rate(N hours|days)` expression, in seconds.
@@ -64,15 +69,29 @@ pub fn parse_rules(rules: &Input) -> AwsResult<Rules> {
             seconds: d * 86_400,
         }),
         (None, Some(e)) => {
-            let ok = match rate_secs(&e) {
-                Some(secs) => (4 * 3600..=1000 * 86_400).contains(&secs),
-                None => e.starts_with("cron(") && e.ends_with(')'),
+            // Rotation windows open on the hour: a cron schedule's minutes must be 0.
+            let checked = Expression::parse(&e).and_then(|x| match x {
+                Expression::Cron(_)
+                    if e.trim()["cron(".len()..].split_whitespace().next() != Some("0") =>
+                {
+                    Err(ScheduleError(
+                        "the minutes field of a cron() rotation schedule must be 0".into(),
+                    ))
+                }
+                x => Ok(x),
+            });
+            let ok = match &checked {
+                Ok(x) => x
+                    .rate_secs()
+                    .is_none_or(|secs| (4 * 3600..=1000 * 86_400).contains(&secs)),
+                Err(_) => false,
             };
             if !ok {
-                return Err(invalid(
-                    "Invalid ScheduleExpression: use rate(N hours) with N of at least 4, \
-                     rate(N days) or cron(...).",
-                ));
+                let why = checked.err().map(|e| format!(" ({e})")).unwrap_or_default();
+                return Err(invalid(&format!(
+                    "Invalid ScheduleExpression{why}: use rate(N hours) with N of at least 4, \
+                     rate(N days) or cron(0 Hours Day-of-month Month Day-of-week *)."
+                )));
             }
             Some(Schedule::Expression { expression: e })
         }
@@ -140,7 +159,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
                 Ok(())
             })?;
     }
-    let now = ctx.service.now();
+    // The core computes the next rotation from the schedule (crate::rotation's window rules).
     let configure = |r: &mut Rotation| {
         r.enabled = true;
         if let Some(f) = &function {
@@ -152,10 +171,48 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         if let Some(w) = rules.window_secs {
             r.window_secs = Some(w);
         }
-        if let Some(Schedule::Expression { expression }) = &r.schedule {
-            r.next_rotation = rate_secs(expression).map(|secs| now.plus_secs(secs));
-        }
     };
+    // A registered user function rotates in four steps, after the configuration is stored.
+    if immediately {
+        let current = ctx.describe(&t, Access::Live)?;
+        let lambda = function
+            .clone()
+            .or_else(|| current.rotation.function.clone());
+        if let Some(id) = lambda
+            .as_deref()
+            .and_then(|f| rotation::registered(ctx.functions, f, &ctx.scope))
+        {
+            let pending = core_rotation::in_progress(&current, ctx.scope.cloud.dialect());
+            if pending.is_some_and(|p| token.as_deref() != Some(p)) {
+                return Err(CoreError::RotationInProgress { name: current.name }.into());
+            }
+            let w = ctx.service.rotate(
+                &ctx.scope,
+                t.as_ref(),
+                RotateRequest {
+                    version_id: None,
+                    configure: Some(&configure),
+                    require_function: true,
+                    immediately: false,
+                    generate: &generate,
+                },
+            )?;
+            ctx.replicate(&w.secret);
+            let (secret, version_id) = rotation::run_function(
+                ctx.service,
+                ctx.functions,
+                &ctx.scope,
+                t.as_ref(),
+                &id,
+                token,
+            )?;
+            return Ok(Obj::new()
+                .put("ARN", ctx.arn(&secret))
+                .put("Name", secret.name.as_str())
+                .put("VersionId", version_id)
+                .done());
+        }
+    }
     let w = ctx.service.rotate(
         &ctx.scope,
         t.as_ref(),
@@ -199,10 +256,15 @@ mod tests {
         assert_eq!(rate_secs("rate(10 days)"), Some(864_000));
         assert_eq!(rate_secs("rate(1 hour)"), Some(3600));
         assert!(parse(json!({"ScheduleExpression": "cron(0 16 1,15 * ? *)"})).is_ok());
+        assert!(parse(json!({"ScheduleExpression": "cron(0 16 ? * MON#2 *)"})).is_ok());
         for bad in [
             json!({"AutomaticallyAfterDays": 3, "ScheduleExpression": "rate(3 days)"}),
             json!({"ScheduleExpression": "rate(2 hours)"}),
             json!({"ScheduleExpression": "every day"}),
+            json!({"ScheduleExpression": "cron(30 16 1,15 * ? *)"}),
+            json!({"ScheduleExpression": "cron(0 16 1,15 * ?)"}),
+            json!({"ScheduleExpression": "cron(0 16 1 * MON *)"}),
+            json!({"ScheduleExpression": "cron(0 16 1,15 * ? 2030)"}),
             json!({"AutomaticallyAfterDays": 0}),
             json!({"AutomaticallyAfterDays": 1001}),
             json!({"Duration": "25h"}),

@@ -1,0 +1,152 @@
+//! Rotation with a user function: when a secret's `RotationLambdaARN` (full ARN or function
+//! name) is registered with the server, RotateSecret and scheduled rotations call it with the
+//! event a rotation Lambda receives — `{"SecretId", "ClientRequestToken", "Step"}` for
+//! createSecret, setSecret, testSecret and finishSecret, in order, stopping at the first
+//! failure. The function works through this API (PutSecretValue with AWSPENDING,
+//! UpdateSecretVersionStage…); once finishSecret succeeded the service takes AWSPENDING off
+//! the new current version. A failure leaves AWSPENDING where the function left it, so the
+//! next RotateSecret is refused while that version is not current. Without a registered
+//! function the built-in one of [`crate::ops::rotate_secret`] runs.
+
+use crate::error::AwsResult;
+use crate::ops::rotate_secret::generate;
+use crate::render;
+use localsecrets_api::rotation::run_steps;
+use localsecrets_api::RotationFunctions;
+use localsecrets_core::{
+    rotation, Access, RotateRequest, RotationStep, Scope, Secret, SecretRef, Service,
+};
+use serde_json::{json, Value};
+
+/// The ids a Lambda may be registered under: as the secret names it, by function name, and by
+/// full ARN in the secret's own account and region.
+pub fn function_ids(lambda: &str, scope: &Scope) -> Vec<String> {
+    let name = match lambda.split_once(":function:") {
+        Some((_, rest)) => rest.split(':').next().unwrap_or(rest),
+        None => lambda,
+    };
+    let mut ids = vec![lambda.to_owned(), name.to_owned()];
+    ids.push(format!(
+        "arn:{}:lambda:{}:{}:function:{name}",
+        crate::arn::partition(&scope.region),
+        scope.region,
+        scope.tenant
+    ));
+    ids.dedup();
+    ids
+}
+
+/// The registered function for a Lambda ARN, if any.
+pub fn registered(
+    functions: &dyn RotationFunctions,
+    lambda: &str,
+    scope: &Scope,
+) -> Option<String> {
+    let ids = function_ids(lambda, scope);
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    functions.resolve(&refs)
+}
+
+pub fn event(secret_arn: &str, token: &str, step: RotationStep) -> Value {
+    json!({
+        "SecretId": secret_arn,
+        "ClientRequestToken": token,
+        "Step": step.as_str(),
+    })
+}
+
+/// Runs function `id` in four steps, building version `token` (a new one when `None`). A
+/// token that names a finished version is answered as done without calling the function.
+pub fn run_function(
+    service: &Service,
+    functions: &dyn RotationFunctions,
+    scope: &Scope,
+    r: SecretRef<'_>,
+    id: &str,
+    token: Option<String>,
+) -> AwsResult<(Secret, String)> {
+    let secret = service.describe(scope, r, Access::Live)?;
+    if let Some(t) = &token {
+        if secret.version(t).is_some()
+            && rotation::in_progress(&secret, scope.cloud.dialect()) != Some(t.as_str())
+        {
+            return Ok((secret, t.clone()));
+        }
+    }
+    let arn = render::arn(scope, &secret);
+    let run = run_steps(service, scope, r, token, &mut |_, token, step| {
+        functions.invoke(id, scope, &event(&arn, token, step))
+    })?;
+    Ok((run.secret, run.version_id))
+}
+
+/// A rotation that fell due on the secret's schedule.
+pub fn scheduled(
+    service: &Service,
+    functions: &dyn RotationFunctions,
+    scope: &Scope,
+    name: &str,
+) -> Result<(), String> {
+    let r = SecretRef::Name(name);
+    let secret = service
+        .describe(scope, r, Access::Live)
+        .map_err(|e| e.to_string())?;
+    let function = secret
+        .rotation
+        .function
+        .as_deref()
+        .and_then(|f| registered(functions, f, scope));
+    match function {
+        Some(id) => {
+            let (after, token) = run_function(service, functions, scope, r, &id, None)
+                .map_err(|e| e.message().to_string())?;
+            match after.rotation.state {
+                localsecrets_core::RotationState::Failed { step, error, .. } => Err(format!(
+                    "rotation function {id} failed at {} of version {token}: {error}",
+                    step.as_str()
+                )),
+                _ => Ok(()),
+            }
+        }
+        None => service
+            .rotate(
+                scope,
+                r,
+                RotateRequest {
+                    version_id: None,
+                    configure: None,
+                    require_function: false,
+                    immediately: true,
+                    generate: &generate,
+                },
+            )
+            .map(drop)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use localsecrets_core::Cloud;
+
+    #[test]
+    fn a_lambda_is_found_by_arn_or_name() {
+        let scope = Scope::new(Cloud::Aws, "123456789012", "eu-west-1");
+        assert_eq!(
+            function_ids(
+                "arn:aws:lambda:eu-west-1:123456789012:function:rot:PROD",
+                &scope
+            ),
+            [
+                "arn:aws:lambda:eu-west-1:123456789012:function:rot:PROD",
+                "rot",
+                "arn:aws:lambda:eu-west-1:123456789012:function:rot",
+            ]
+        );
+        assert_eq!(
+            function_ids("rot", &scope),
+            ["rot", "arn:aws:lambda:eu-west-1:123456789012:function:rot"]
+        );
+    }
+}
