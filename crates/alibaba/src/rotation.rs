@@ -63,9 +63,14 @@ pub fn rotate(
         {
             return Ok((secret, version_id));
         }
-        let run = run_steps(service, scope, r, Some(version_id), &mut |_, v, step| {
-            functions.invoke(&id, scope, &function_event(scope, name, v, step))
-        })?;
+        let run = run_steps(
+            service,
+            scope,
+            r,
+            Some(version_id),
+            false,
+            &mut |_, v, step| functions.invoke(&id, scope, &function_event(scope, name, v, step)),
+        )?;
         return Ok((run.secret, run.version_id));
     }
     let generate =

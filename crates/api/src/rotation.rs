@@ -51,7 +51,8 @@ pub struct StepsRun {
 
 /// Runs a rotation with an outside function in four steps (createSecret, setSecret,
 /// testSecret, finishSecret): begins it in the core (refused while another rotation's
-/// pending version is not current), calls `call` for each step in order and stops at the
+/// pending version is not current) — with `reserve`, also creating the empty pending version
+/// the function fills, as AWS does — calls `call` for each step in order and stops at the
 /// first failure, then records the outcome. A failure leaves versions and labels where the
 /// function left them. `Err` only when the core refuses to begin or to record.
 pub fn run_steps(
@@ -59,9 +60,14 @@ pub fn run_steps(
     scope: &Scope,
     r: SecretRef<'_>,
     version_id: Option<String>,
+    reserve: bool,
     call: &mut dyn FnMut(&Secret, &str, RotationStep) -> Result<(), String>,
 ) -> CoreResult<StepsRun> {
-    let (secret, id) = service.rotation_begin(scope, r, version_id)?;
+    let (secret, id) = if reserve {
+        service.rotation_reserve(scope, r, version_id)?
+    } else {
+        service.rotation_begin(scope, r, version_id)?
+    };
     let name = secret.name.clone();
     let by_name = SecretRef::Name(&name);
     let mut outcome = Ok(());
@@ -161,6 +167,7 @@ mod tests {
             &scope(),
             SecretRef::Name("db"),
             Some("t2".into()),
+            true,
             &mut function(&svc, None, &mut seen),
         )
         .unwrap();
@@ -187,6 +194,7 @@ mod tests {
             &scope(),
             SecretRef::Name("db"),
             Some("t2".into()),
+            false,
             &mut function(&svc, Some(RotationStep::TestSecret), &mut seen),
         )
         .unwrap();
@@ -217,6 +225,7 @@ mod tests {
             &scope(),
             SecretRef::Name("db"),
             Some("t3".into()),
+            false,
             &mut function(&svc, None, &mut again),
         );
         assert_eq!(

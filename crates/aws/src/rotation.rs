@@ -74,7 +74,7 @@ pub fn run_function(
         }
     }
     let arn = render::arn(scope, &secret);
-    let run = run_steps(service, scope, r, token, &mut |_, token, step| {
+    let run = run_steps(service, scope, r, token, true, &mut |_, token, step| {
         functions.invoke(id, scope, &event(&arn, token, step))
     })?;
     Ok((run.secret, run.version_id))

@@ -154,6 +154,11 @@ pub struct Rotation {
     pub next_rotation: Option<Timestamp>,
     #[serde(default)]
     pub state: RotationState,
+    /// A version an outside rotation reserved (empty, labelled pending) whose value its
+    /// function has not supplied yet: reads of it find no value, and a write with its id
+    /// fills it instead of conflicting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<String>,
     /// Admitted rotations, for the dialect's rate limit.
     #[serde(default, skip_serializing_if = "SlidingWindow::is_empty")]
     pub history: SlidingWindow,

@@ -343,6 +343,11 @@ impl Service {
         let value = v
             .value
             .ok_or_else(|| CoreError::InvalidParameter("a secret value is required".into()))?;
+        // The value of a version a rotation reserved: the placeholder makes way for it.
+        if v.id.is_some() && v.id == secret.rotation.reserved {
+            let id = secret.rotation.reserved.take().unwrap_or_default();
+            secret.versions.retain(|old| old.id != id);
+        }
         if d.version_ids != VersionIds::Sequential {
             if let Some(existing) = v.id.as_deref().and_then(|id| secret.version(id)) {
                 return if existing.value == value {
@@ -589,6 +594,14 @@ impl Service {
                 })?,
         }
         .clone();
+        if secret.rotation.reserved.as_deref() == Some(version.id.as_str()) {
+            return Err(match selector {
+                Selector::Label(l) => CoreError::LabelNotFound { label: l.clone() },
+                _ => CoreError::VersionNotFound {
+                    version_id: version.id,
+                },
+            });
+        }
         let day = access_day(now);
         if secret.last_accessed != Some(day) || version.last_accessed != Some(day) {
             let (name, id) = (secret.name.clone(), version.id.clone());
@@ -909,6 +922,35 @@ impl Service {
         self.modify(scope, r, Access::Live, |s, ctx| {
             let id = self.assign_version_id(scope, s, version_id)?;
             rotation::begin(s, scope.cloud.dialect(), ctx.now, &id)?;
+            Ok(id)
+        })
+    }
+
+    /// `rotation_begin`, and reserves the version: an empty one labelled pending, as AWS
+    /// creates it before it calls the function (whose first check is that its token names a
+    /// pending version). The function supplies the value with a write under that id.
+    pub fn rotation_reserve(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        version_id: Option<String>,
+    ) -> CoreResult<(Secret, String)> {
+        let d = scope.cloud.dialect();
+        self.modify(scope, r, Access::Live, |s, ctx| {
+            let id = self.assign_version_id(scope, s, version_id)?;
+            rotation::begin(s, d, ctx.now, &id)?;
+            if s.version(&id).is_none() {
+                let placeholder = Version {
+                    id: id.clone(),
+                    value: SecretValue::Text(String::new()),
+                    created: ctx.now,
+                    expires: None,
+                    labels: Vec::new(),
+                    last_accessed: None,
+                };
+                labels::add_version(s, d, placeholder, &[d.pending.to_owned()])?;
+                s.rotation.reserved = Some(id.clone());
+            }
             Ok(id)
         })
     }
@@ -2234,6 +2276,75 @@ mod tests {
             w.secret.rotation.next_rotation,
             Some(w.secret.created.plus_secs(86_400))
         );
+    }
+
+    #[test]
+    fn a_reserved_version_has_no_value_until_its_id_writes_one() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let (s, id) = svc.rotation_reserve(&aws(), r, Some("t2".into())).unwrap();
+        assert_eq!(id, "t2");
+        assert_eq!(s.holder_id("AWSPENDING"), Some("t2"));
+        assert_eq!(s.holder_id("AWSCURRENT"), Some("t1"));
+        for (sel, want) in [
+            (
+                Selector::IdWithLabel("t2".into(), "AWSPENDING".into()),
+                CoreError::VersionNotFound {
+                    version_id: "t2".into(),
+                },
+            ),
+            (
+                Selector::Label("AWSPENDING".into()),
+                CoreError::LabelNotFound {
+                    label: "AWSPENDING".into(),
+                },
+            ),
+        ] {
+            assert_eq!(svc.get_value(&aws(), r, &sel), Err(want));
+        }
+        // Another rotation is refused while the reserved version is pending.
+        assert!(matches!(
+            svc.rotation_reserve(&aws(), r, Some("t3".into())),
+            Err(CoreError::RotationInProgress { .. })
+        ));
+        // The function's write with the reserved id fills it, with the labels it asks for.
+        let w = svc
+            .put_value(
+                &aws(),
+                r,
+                NewVersion {
+                    id: Some("t2".into()),
+                    value: text("two"),
+                    labels: Some(vec!["AWSPENDING".into()]),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(!w.replayed);
+        assert_eq!(w.secret.rotation.reserved, None);
+        assert_eq!(w.secret.versions.len(), 2);
+        let (_, v) = svc
+            .get_value(
+                &aws(),
+                r,
+                &Selector::IdWithLabel("t2".into(), "AWSPENDING".into()),
+            )
+            .unwrap();
+        assert_eq!(v.value, SecretValue::Text("two".into()));
+        // From now on the same id is an ordinary idempotent write.
+        assert!(matches!(
+            svc.put_value(
+                &aws(),
+                r,
+                NewVersion {
+                    id: Some("t2".into()),
+                    value: text("other"),
+                    ..Default::default()
+                },
+            ),
+            Err(CoreError::IdempotencyConflict { .. })
+        ));
     }
 
     #[test]
