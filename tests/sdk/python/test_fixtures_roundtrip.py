@@ -58,6 +58,7 @@ def build_state(url):
                      RotationLambdaARN="arn:aws:lambda:us-east-1:000000000000:function:f",
                      RotationRules={"ScheduleExpression": "rate(10 days)"})
     sm.create_secret(Name="rt/binary", SecretBinary=b"\x00\x01binary\xfe")
+    sm.replicate_secret_to_regions(SecretId="rt/binary", AddReplicaRegions=[{"Region": "eu-west-1"}])
     sm.create_secret(Name="rt/doomed", SecretString="bye")
     sm.delete_secret(SecretId="rt/doomed", RecoveryWindowInDays=9)
 
@@ -93,8 +94,9 @@ def build_state(url):
 
 
 def aws_view(url):
+    out = {"replica": aws(url, "eu-west-1").describe_secret(SecretId="rt/binary")}
+    out["replica"].pop("ResponseMetadata")
     sm = aws(url)
-    out = {}
     for s in sm.list_secrets(IncludePlannedDeletion=True)["SecretList"]:
         name = s["Name"]
         d = sm.describe_secret(SecretId=name)
@@ -198,7 +200,9 @@ def test_export_reset_load_gives_the_same_state(server, endpoint):
 
     status, _ = server.admin("POST", "/_localsecrets/reset")
     assert status == 200
-    assert view(endpoint) == {"aws": {}, "alibaba": {}, "huawei": {"events": [], "records": []}}
+    assert aws(endpoint).list_secrets()["SecretList"] == []
+    assert alibaba(endpoint).list_secrets(kms.ListSecretsRequest()).body.total_count == 0
+    assert huawei_view(endpoint) == {"events": [], "records": []}
     status, body = server.admin("POST", "/_localsecrets/fixtures?name=export.json", doc)
     assert status == 200, body
     assert body["loaded"]["secrets"] == len(doc["secrets"])

@@ -40,12 +40,12 @@ SCENARIOS = [
 DAY_MS = 86_400_000
 
 
-def aws(url):
+def aws(url, region="us-east-1"):
     # A non-numeric access key is the default account 000000000000.
     return boto3.client(
         "secretsmanager",
         endpoint_url=url,
-        region_name="us-east-1",
+        region_name=region,
         aws_access_key_id="AKIDFIXTURES",
         aws_secret_access_key="secret",
         config=Config(retries={"max_attempts": 1}),
