@@ -101,23 +101,24 @@ impl ReadTx for State {
     }
 }
 
-/// The purge and rotation times a secret contributes to the schedule.
+/// The purge, rotation and expiry times a secret contributes to the schedule: a secret in its
+/// deletion window only its purge.
 pub fn due_items(scope: &Scope, name: &str, s: &Secret) -> Vec<Due> {
-    let mut out = Vec::new();
+    let item = |at, kind| Due {
+        scope: scope.clone(),
+        name: name.to_owned(),
+        at,
+        kind,
+    };
     if let Some(d) = s.deletion {
-        out.push(Due {
-            scope: scope.clone(),
-            name: name.to_owned(),
-            at: d.purge_at,
-            kind: DueKind::Purge,
-        });
-    } else if let (true, Some(at)) = (s.rotation.enabled, s.rotation.next_rotation) {
-        out.push(Due {
-            scope: scope.clone(),
-            name: name.to_owned(),
-            at,
-            kind: DueKind::Rotation,
-        });
+        return vec![item(d.purge_at, DueKind::Purge)];
+    }
+    let mut out = Vec::new();
+    if let (true, Some(at)) = (s.rotation.enabled, s.rotation.next_rotation) {
+        out.push(item(at, DueKind::Rotation));
+    }
+    if let Some(at) = s.next_expiry() {
+        out.push(item(at, DueKind::Expiry));
     }
     out
 }

@@ -1,6 +1,7 @@
 //! Secrets, versions and what hangs off them. Cloud-specific attributes the model never
 //! decides on (Alibaba ExtendedConfig, Huawei event subscriptions, AWS replica settings) live
-//! in `extra`, so adding one needs no schema change.
+//! in `extra`, so adding one needs no schema change; so does the one piece of bookkeeping the
+//! model keeps there, [`EXPIRIES_ANNOUNCED`].
 
 use crate::limiter::SlidingWindow;
 use crate::Timestamp;
@@ -206,7 +207,34 @@ pub struct Secret {
     pub versions: Vec<Version>,
 }
 
+/// The `extra` key under which the model records up to when version expiries (Huawei
+/// `expire_time`) were announced.
+pub const EXPIRIES_ANNOUNCED: &str = "expiries_announced_through";
+
 impl Secret {
+    /// Version expiries at or before this time have been announced.
+    pub fn expiries_announced_through(&self) -> Option<Timestamp> {
+        self.extra
+            .get(EXPIRIES_ANNOUNCED)
+            .and_then(serde_json::Value::as_i64)
+            .map(Timestamp::from_millis)
+    }
+
+    pub fn set_expiries_announced_through(&mut self, t: Timestamp) {
+        self.extra
+            .insert(EXPIRIES_ANNOUNCED.to_owned(), serde_json::json!(t.millis()));
+    }
+
+    /// The earliest version expiry not yet announced.
+    pub fn next_expiry(&self) -> Option<Timestamp> {
+        let done = self.expiries_announced_through();
+        self.versions
+            .iter()
+            .filter_map(|v| v.expires)
+            .filter(|t| done.is_none_or(|d| *t > d))
+            .min()
+    }
+
     pub fn version(&self, id: &str) -> Option<&Version> {
         self.versions.iter().find(|v| v.id == id)
     }

@@ -27,6 +27,11 @@ pub enum Change<'a> {
         version_id: &'a str,
         error: &'a str,
     },
+    /// A version's expiry time passed.
+    VersionExpired {
+        secret: &'a Secret,
+        version_id: &'a str,
+    },
     /// The secret entered its deletion window.
     DeletionScheduled { secret: &'a Secret },
     /// The secret is gone for good: deleted at once, or purged when its window ended.
@@ -40,6 +45,7 @@ impl Change<'_> {
             | Change::VersionAdded { secret, .. }
             | Change::Rotated { secret, .. }
             | Change::RotationFailed { secret, .. }
+            | Change::VersionExpired { secret, .. }
             | Change::DeletionScheduled { secret }
             | Change::Deleted { secret } => secret,
         }

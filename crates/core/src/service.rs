@@ -839,6 +839,44 @@ impl Service {
         })
     }
 
+    /// Announces every version whose expiry time has passed since it was last looked at (once
+    /// each), in one transaction; returns the secrets that had one.
+    pub fn announce_expired(&self) -> CoreResult<Vec<Due>> {
+        let now = self.now();
+        self.write(|tx| {
+            let due: Vec<Due> = tx
+                .due(now)?
+                .into_iter()
+                .filter(|d| d.kind == DueKind::Expiry)
+                .collect();
+            for d in &due {
+                let Some(mut secret) = tx.secret(&d.scope, &d.name)? else {
+                    continue;
+                };
+                let since = secret.expiries_announced_through();
+                let expired: Vec<String> = secret
+                    .versions
+                    .iter()
+                    .filter(|v| {
+                        v.expires
+                            .is_some_and(|t| t <= now && since.is_none_or(|s| t > s))
+                    })
+                    .map(|v| v.id.clone())
+                    .collect();
+                secret.set_expiries_announced_through(now);
+                tx.put_secret(&d.scope, &secret)?;
+                for version_id in &expired {
+                    let change = Change::VersionExpired {
+                        secret: &secret,
+                        version_id,
+                    };
+                    self.announce(tx, &d.scope, change, now)?;
+                }
+            }
+            Ok(due)
+        })
+    }
+
     /// A whole rotation with a built-in function, in one transaction: begin, create the
     /// pending version with the generated value, then finish. A retry with an existing
     /// version id is answered as done without counting against the rate limit.
@@ -1918,6 +1956,7 @@ mod tests {
                 Change::RotationFailed {
                     version_id, error, ..
                 } => format!("failed {version_id}: {error}"),
+                Change::VersionExpired { version_id, .. } => format!("expired {version_id}"),
                 Change::DeletionScheduled { .. } => "scheduled".to_owned(),
                 Change::Deleted { .. } => "deleted".to_owned(),
             };
@@ -2345,6 +2384,43 @@ mod tests {
             ),
             Err(CoreError::IdempotencyConflict { .. })
         ));
+    }
+
+    #[test]
+    fn version_expiries_are_announced_once_each_in_time() {
+        let svc = service();
+        let hw = Scope::new(Cloud::Huawei, "0123456789abcdef0123456789abcdef", "r");
+        svc.observe("rec", Arc::new(Recorder { refuse: false }));
+        create(&svc, &hw, "db", None, "one");
+        let r = SecretRef::Name("db");
+        let now = svc.now();
+        for (secs, value) in [(100, "two"), (200, "three")] {
+            svc.put_value(
+                &hw,
+                r,
+                NewVersion {
+                    value: text(value),
+                    expires: Some(now.plus_secs(secs)),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        let next = || svc.read(|tx| tx.next_due()).unwrap();
+        assert_eq!(next(), Some(now.plus_secs(100)));
+        assert!(svc.announce_expired().unwrap().is_empty());
+        svc.clock().advance_secs(150).unwrap();
+        assert_eq!(svc.announce_expired().unwrap().len(), 1);
+        assert!(svc.announce_expired().unwrap().is_empty(), "announced once");
+        assert_eq!(next(), Some(now.plus_secs(200)));
+        svc.clock().advance_secs(100).unwrap();
+        svc.announce_expired().unwrap();
+        assert_eq!(next(), None);
+        let expired: Vec<String> = changes(&svc, &hw)
+            .into_iter()
+            .filter(|c| c.contains("expired"))
+            .collect();
+        assert_eq!(expired, ["db expired v2", "db expired v3"]);
     }
 
     #[test]

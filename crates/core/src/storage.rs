@@ -9,6 +9,8 @@ use serde_json::Value;
 pub enum DueKind {
     Purge,
     Rotation,
+    /// A version's expiry time (Huawei `expire_time`) passed: announced once.
+    Expiry,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,9 +42,9 @@ pub trait ReadTx {
     fn secrets(&self, scope: &Scope) -> CoreResult<Vec<Secret>>;
     /// Every scope that holds a secret or a record, optionally of one cloud.
     fn scopes(&self, cloud: Option<Cloud>) -> CoreResult<Vec<Scope>>;
-    /// Purges and rotations due at or before `until`, earliest first.
+    /// Purges, rotations and version expiries due at or before `until`, earliest first.
     fn due(&self, until: Timestamp) -> CoreResult<Vec<Due>>;
-    /// The earliest purge or rotation time, for the scheduler's sleep.
+    /// The earliest purge, rotation or expiry time, for the scheduler's sleep.
     fn next_due(&self) -> CoreResult<Option<Timestamp>>;
     /// Auxiliary records of a kind (rotation tasks, event subscriptions…), by key.
     fn records(&self, scope: &Scope, kind: &str) -> CoreResult<Vec<(String, Value)>>;

@@ -1,6 +1,7 @@
 //! What CSMS derives from a change, written in the change's own transaction: a task record
 //! for every rotation (whoever started it), and a notification record whenever a secret's
-//! subscribed event covers what happened. No message leaves the emulator; the record shows
+//! subscribed event covers what happened (a version passing its `expire_time` included, when
+//! the scheduler reaches that time). No message leaves the emulator; the record shows
 //! what would have been sent.
 
 use crate::meta::HuaweiMeta;
@@ -41,6 +42,9 @@ impl Observer for Notifier {
             } => {
                 record_task(tx, scope, ctx, secret, version_id, Some(error))?;
                 ("SECRET_ROTATED_FAILED", Some(version_id))
+            }
+            Change::VersionExpired { version_id, .. } => {
+                ("SECRET_VERSION_EXPIRED", Some(version_id))
             }
             Change::Deleted { .. } => ("SECRET_DELETED", None),
             Change::Created { .. } | Change::DeletionScheduled { .. } => return Ok(()),

@@ -1,6 +1,7 @@
 //! What falls due on the model's clock, run in due-time order: scheduled rotations (through
-//! each cloud's [`Frontend::scheduled_rotation`]) and purges of secrets whose deletion window
-//! ended.
+//! each cloud's [`Frontend::scheduled_rotation`]), purges of secrets whose deletion window
+//! ended, and versions passing their expiry time (announced to observers: Huawei's
+//! SECRET_VERSION_EXPIRED notifications).
 //!
 //! One background task sleeps until the earliest due time the store knows
 //! (`ReadTx::next_due`, an index lookup) and is woken early through a [`Notify`] whenever a
@@ -57,6 +58,7 @@ impl Outcome {
             "kind": match self.kind {
                 DueKind::Purge => "purge",
                 DueKind::Rotation => "rotation",
+                DueKind::Expiry => "expiry",
             },
             "cloud": self.scope.cloud.as_str(),
             "tenant": self.scope.tenant,
@@ -185,6 +187,11 @@ impl Scheduler {
                 .err()
                 .map(|e| format!("purge failed: {e}")),
             DueKind::Rotation => self.rotate(app, item).err(),
+            DueKind::Expiry => app
+                .service
+                .announce_expired()
+                .err()
+                .map(|e| format!("announcing expired versions failed: {e}")),
         };
         match &error {
             None => tracing::info!(
@@ -278,6 +285,7 @@ fn key(d: &Due) -> (Scope, String, u8, Timestamp) {
     let kind = match d.kind {
         DueKind::Purge => 0,
         DueKind::Rotation => 1,
+        DueKind::Expiry => 2,
     };
     (d.scope.clone(), d.name.clone(), kind, d.at)
 }

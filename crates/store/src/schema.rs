@@ -54,6 +54,16 @@ pub const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     ",
+    // 2: the earliest version expiry not yet announced (Huawei `expire_time`), as `due` asks
+    // for it; filled for secrets stored before (none was announced then).
+    "
+    ALTER TABLE secrets ADD COLUMN expires_at INTEGER;
+    CREATE INDEX secrets_by_expiry ON secrets (expires_at);
+    UPDATE secrets SET expires_at = (
+        SELECT MIN(json_extract(v.body, '$.expires')) FROM versions v
+        WHERE v.secret = secrets.pk AND json_extract(v.body, '$.expires') IS NOT NULL
+    ) WHERE purge_at IS NULL;
+    ",
 ];
 
 /// The schema version this build writes.
@@ -106,6 +116,29 @@ mod tests {
             })
             .unwrap();
         assert_eq!(v, "v");
+    }
+
+    #[test]
+    fn expiries_stored_before_the_expiry_column_are_found() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO secrets (pk, cloud, tenant, region, name, id, meta)
+                 VALUES (1, 'huawei', 'p', 'r', 'db', 'i', '{}');
+             INSERT INTO versions (secret, version_id, seq, body) VALUES
+                 (1, 'v1', 1, '{\"id\":\"v1\",\"expires\":500}'),
+                 (1, 'v2', 2, '{\"id\":\"v2\",\"expires\":200}'),
+                 (1, 'v3', 3, '{\"id\":\"v3\"}');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let at: Option<i64> = conn
+            .query_row("SELECT expires_at FROM secrets WHERE pk = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(at, Some(200));
     }
 
     #[test]

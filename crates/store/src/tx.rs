@@ -58,24 +58,26 @@ impl<'c> Tx<'c> {
                 dup.id, secret.name
             )));
         }
-        let (mut purge_at, mut next_rotation) = (None, None);
+        let (mut purge_at, mut next_rotation, mut expires_at) = (None, None, None);
         for due in due_items(scope, &secret.name, secret) {
             match due.kind {
                 DueKind::Purge => purge_at = Some(due.at.millis()),
                 DueKind::Rotation => next_rotation = Some(due.at.millis()),
+                DueKind::Expiry => expires_at = Some(due.at.millis()),
             }
         }
         let pk: i64 = self
             .conn
             .prepare_cached(
                 "INSERT INTO secrets
-                     (cloud, tenant, region, name, id, meta, purge_at, next_rotation)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     (cloud, tenant, region, name, id, meta, purge_at, next_rotation, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (cloud, tenant, region, name) DO UPDATE SET
                      id = excluded.id,
                      meta = excluded.meta,
                      purge_at = excluded.purge_at,
-                     next_rotation = excluded.next_rotation
+                     next_rotation = excluded.next_rotation,
+                     expires_at = excluded.expires_at
                  RETURNING pk",
             )
             .db()?
@@ -88,7 +90,8 @@ impl<'c> Tx<'c> {
                     secret.id,
                     meta.to_string(),
                     purge_at,
-                    next_rotation
+                    next_rotation,
+                    expires_at
                 ],
                 |r| r.get(0),
             )
@@ -301,7 +304,7 @@ impl ReadTx for Tx<'_> {
     }
 
     fn due(&self, until: Timestamp) -> CoreResult<Vec<Due>> {
-        type Row = (String, String, String, String, i64, bool);
+        type Row = (String, String, String, String, i64, u8);
         let rows: Vec<Row> = {
             let mut stmt = self
                 .conn
@@ -310,7 +313,10 @@ impl ReadTx for Tx<'_> {
                      WHERE purge_at <= ?1
                      UNION ALL
                      SELECT cloud, tenant, region, name, next_rotation, 0 FROM secrets
-                     WHERE next_rotation <= ?1",
+                     WHERE next_rotation <= ?1
+                     UNION ALL
+                     SELECT cloud, tenant, region, name, expires_at, 2 FROM secrets
+                     WHERE expires_at <= ?1",
                 )
                 .db()?;
             let rows = stmt
@@ -329,15 +335,15 @@ impl ReadTx for Tx<'_> {
         };
         let mut out = rows
             .into_iter()
-            .map(|(c, t, r, name, at, purge)| {
+            .map(|(c, t, r, name, at, kind)| {
                 Ok(Due {
                     scope: scope_of(&c, t, r)?,
                     name,
                     at: Timestamp::from_millis(at),
-                    kind: if purge {
-                        DueKind::Purge
-                    } else {
-                        DueKind::Rotation
+                    kind: match kind {
+                        1 => DueKind::Purge,
+                        0 => DueKind::Rotation,
+                        _ => DueKind::Expiry,
                     },
                 })
             })
@@ -355,6 +361,8 @@ impl ReadTx for Tx<'_> {
                      SELECT MIN(purge_at) AS t FROM secrets
                      UNION ALL
                      SELECT MIN(next_rotation) FROM secrets
+                     UNION ALL
+                     SELECT MIN(expires_at) FROM secrets
                  )",
             )
             .db()?

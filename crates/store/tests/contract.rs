@@ -51,6 +51,7 @@ contract!(
     reset_by_cloud_tenant_and_all,
     settings_are_kept,
     due_and_next_due_follow_the_reference_rules,
+    version_expiries_are_due_until_announced,
     a_failed_write_leaves_nothing,
     reads_inside_a_write_see_its_writes,
     service_create_put_and_read,
@@ -472,6 +473,43 @@ fn due_and_next_due_follow_the_reference_rules(s: &S) {
         read(s, |tx| tx.next_due()),
         Some(Timestamp::from_millis(-5))
     );
+}
+
+fn version_expiries_are_due_until_announced(s: &S) {
+    let hw = Scope::new(Cloud::Huawei, "p", "r");
+    let expiring = |id: &str, at: Option<i64>| localsecrets_core::Version {
+        expires: at.map(Timestamp::from_millis),
+        ..version(id, text("v"), &[])
+    };
+    let mut secret = bare_secret(
+        "db",
+        vec![
+            expiring("v1", Some(300)),
+            expiring("v2", None),
+            expiring("v3", Some(100)),
+        ],
+    );
+    secret.versions[0].labels = vec!["SYSCURRENT".into()];
+    put(s, &hw, &rotating(secret.clone(), true, Some(200)));
+    let until = |at: i64| read(s, |tx| tx.due(Timestamp::from_millis(at)));
+    assert_eq!(
+        until(i64::MAX),
+        vec![
+            due(&hw, "db", 100, DueKind::Expiry),
+            due(&hw, "db", 200, DueKind::Rotation),
+        ]
+    );
+    assert_eq!(
+        read(s, |tx| tx.next_due()),
+        Some(Timestamp::from_millis(100))
+    );
+    // Announced through 150: the next expiry is the later one.
+    secret.set_expiries_announced_through(Timestamp::from_millis(150));
+    put(s, &hw, &secret);
+    assert_eq!(until(i64::MAX), vec![due(&hw, "db", 300, DueKind::Expiry)]);
+    // A secret in its deletion window is only due for its purge.
+    put(s, &hw, &deleted(secret, 400));
+    assert_eq!(until(i64::MAX), vec![due(&hw, "db", 400, DueKind::Purge)]);
 }
 
 fn a_failed_write_leaves_nothing(s: &S) {
