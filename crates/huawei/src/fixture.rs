@@ -50,7 +50,10 @@ pub fn check_import(scope: &Scope, s: &Secret) -> Result<(), ImportIssue> {
     if let Some(k) = &s.kms_key_id {
         check_kms_key(k).map_err(|e| ImportIssue::new("kms_key_id", e.message))?;
     }
-    if let Some(k) = s.extra.keys().find(|k| !EXTRA_KEYS.contains(&k.as_str())) {
+    // The model's own record of announced version expiries travels with the secret.
+    let known =
+        |k: &str| EXTRA_KEYS.contains(&k) || k == localsecrets_core::model::EXPIRIES_ANNOUNCED;
+    if let Some(k) = s.extra.keys().find(|k| !known(k)) {
         return Err(ImportIssue::new(
             format!("extra.{k}"),
             format!("not a Huawei attribute: use {}", EXTRA_KEYS.join(", ")),
@@ -215,6 +218,10 @@ mod tests {
         let mut s = secret();
         s.extra.insert("rotation_period".into(), json!("1h"));
         assert_eq!(field(&s), "extra.rotation_period");
+        // A secret whose version expiries were announced exports and imports as it is.
+        let mut s = secret();
+        s.set_expiries_announced_through(localsecrets_core::Timestamp::from_secs(9));
+        assert_eq!(check_import(&scope, &s), Ok(()));
         let bad = Scope::new(Cloud::Huawei, "short", "cn-north-4");
         assert_eq!(check_import(&bad, &secret()).unwrap_err().field, "tenant");
     }
