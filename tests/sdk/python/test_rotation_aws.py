@@ -215,3 +215,23 @@ def test_the_schedule_carries_on_across_a_restart_with_data(tmp_path):
         assert len(sm.list_secret_version_ids(SecretId="db", IncludeDeprecated=True)["Versions"]) == 3
     finally:
         second.stop()
+
+
+def test_the_background_scheduler_rotates_when_the_time_comes(own):
+    """Without a clock move or tick: the server's own task wakes at the due time."""
+    import time
+
+    sm = client(own.url)
+    thirty_day_secret(sm)
+    due = sm.describe_secret(SecretId="db")["NextRotationDate"]
+    # One second before the window opens; the scheduler re-arms for the new clock.
+    before = datetime.fromtimestamp(due.timestamp() - 1, tz=timezone.utc)
+    out = move_clock(own, set=before.isoformat().replace("+00:00", "Z"))
+    assert out["ran"] == []
+    deadline = time.time() + 30  # a hang guard, not a timing assertion
+    while sm.describe_secret(SecretId="db").get("LastRotatedDate") is None:
+        assert time.time() < deadline, "the scheduled rotation never ran"
+        time.sleep(0.05)
+    status, state = own.admin("GET", "/_localsecrets/rotation")
+    assert [(r["kind"], r["secret"], r["ok"]) for r in state["recent"]] == [("rotation", "db", True)]
+    assert len(sm.list_secret_version_ids(SecretId="db")["Versions"]) == 2
