@@ -4,6 +4,7 @@ purge, and a schedule carries on across a restart with --data. Every test here m
 clock, so each runs a server of its own."""
 
 import json
+import time
 from datetime import datetime, timezone
 
 import boto3
@@ -219,8 +220,6 @@ def test_the_schedule_carries_on_across_a_restart_with_data(tmp_path):
 
 def test_the_background_scheduler_rotates_when_the_time_comes(own):
     """Without a clock move or tick: the server's own task wakes at the due time."""
-    import time
-
     sm = client(own.url)
     thirty_day_secret(sm)
     due = sm.describe_secret(SecretId="db")["NextRotationDate"]

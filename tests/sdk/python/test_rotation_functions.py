@@ -8,6 +8,7 @@ rotation calls the function while the clock is advanced; the registry survives a
 import http.server
 import json
 import os
+import subprocess
 import sys
 import threading
 import uuid
@@ -16,7 +17,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from conftest import ROOT, Server
+from conftest import BIN, ROOT, Server
 
 EXAMPLE = os.path.join(ROOT, "examples", "rotation", "rotate.py")
 ACCOUNT = "000000000000"
@@ -243,10 +244,6 @@ def test_the_registry_is_loaded_from_a_file_and_survives_a_restart(tmp_path):
 
 
 def test_a_bad_functions_file_stops_the_server_with_a_reason(tmp_path):
-    import subprocess
-
-    from conftest import BIN
-
     file = tmp_path / "functions.json"
     file.write_text(json.dumps({"f": {"url": "https://nope"}}))
     run = subprocess.run(

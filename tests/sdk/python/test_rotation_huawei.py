@@ -7,6 +7,7 @@ moves the clock or registers functions, so each runs a server of its own."""
 
 import json
 import sys
+from datetime import datetime
 
 import pytest
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
@@ -155,8 +156,6 @@ def test_a_version_passing_its_expiry_leaves_a_notification(own):
     create(csms, "cert", "v1-value", event_subscriptions=["expiry"])
     status, clock = own.admin("GET", "/_localsecrets/clock")
     assert status == 200
-    from datetime import datetime
-
     now_ms = int(datetime.fromisoformat(clock["now"].replace("Z", "+00:00")).timestamp() * 1000)
     csms.create_secret_version(CreateSecretVersionRequest(
         secret_name="cert",
