@@ -126,11 +126,17 @@ impl Scheduler {
             if now >= target {
                 break;
             }
-            let next = app
-                .service
-                .read(|tx| tx.due(target))?
-                .into_iter()
-                .find_map(|d| (d.at > now && !seen.contains(&key(&d))).then_some(d.at));
+            // The earliest due time is an index lookup; only an item that did not move on when
+            // it ran (still due, skipped) makes a scan of what is due up to the target needed.
+            let next = match app.service.read(|tx| tx.next_due())? {
+                Some(at) if at > now => Some(at),
+                Some(_) => app
+                    .service
+                    .read(|tx| tx.due(target))?
+                    .into_iter()
+                    .find_map(|d| (d.at > now && !seen.contains(&key(&d))).then_some(d.at)),
+                None => None,
+            };
             match next {
                 Some(at) if at < target => {
                     clock
