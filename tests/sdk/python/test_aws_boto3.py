@@ -10,6 +10,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from conftest import Server
 
 ACCOUNT = "111111111111"
 LAMBDA = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:rotate"
@@ -216,7 +217,7 @@ def test_list_secrets_filters_sorting_and_paging(sm):
     assert code == "InvalidNextTokenException"
 
 
-def test_deletion_window_and_restore(sm, server):
+def test_deletion_window_and_restore(sm):
     sm.create_secret(Name="del", SecretString="v")
     code, msg = error_of(sm.delete_secret, SecretId="del", RecoveryWindowInDays=6)
     assert code == "InvalidParameterException"
@@ -246,18 +247,32 @@ def test_deletion_window_and_restore(sm, server):
     ]
     sm.restore_secret(SecretId="del")
     assert sm.get_secret_value(SecretId="del")["SecretString"] == "v"
-    # The window passes: the secret is gone and its name free again.
-    sm.delete_secret(SecretId="del", RecoveryWindowInDays=7)
-    status, _ = server.admin("POST", "/_localsecrets/clock", {"advance_seconds": 7 * 86400 + 1})
-    assert status == 200
-    code, _ = error_of(sm.describe_secret, SecretId="del")
-    assert code == "ResourceNotFoundException"
-    sm.create_secret(Name="del", SecretString="again")
     # Forced deletion: at once, and of a secret that never existed too.
     sm.delete_secret(SecretId="del", ForceDeleteWithoutRecovery=True)
     assert error_of(sm.describe_secret, SecretId="del")[0] == "ResourceNotFoundException"
     gone = sm.delete_secret(SecretId="never-was", ForceDeleteWithoutRecovery=True)
     assert gone["Name"] == "never-was"
+
+
+def test_deletion_window_passes():
+    # A server of its own: moving the clock must not age the shared server's secrets.
+    own = Server()
+    try:
+        sm = client(own.url)
+        sm.create_secret(Name="del", SecretString="v")
+        sm.delete_secret(SecretId="del", RecoveryWindowInDays=7)
+        status, _ = own.admin("POST", "/_localsecrets/clock", {"advance_seconds": 7 * 86400 - 1})
+        assert status == 200
+        assert "DeletedDate" in sm.describe_secret(SecretId="del")
+        status, _ = own.admin("POST", "/_localsecrets/clock", {"advance_seconds": 2})
+        assert status == 200
+        code, _ = error_of(sm.describe_secret, SecretId="del")
+        assert code == "ResourceNotFoundException"
+        # The name is free again.
+        assert sm.create_secret(Name="del", SecretString="again")["Name"] == "del"
+        assert sm.get_secret_value(SecretId="del")["SecretString"] == "again"
+    finally:
+        own.stop()
 
 
 def test_rotation(sm):
