@@ -80,6 +80,27 @@ pub fn run_function(
     Ok((run.secret, run.version_id))
 }
 
+/// Tests function `id` as AWS does for RotateSecret with RotateImmediately false: reserves an
+/// AWSPENDING version, calls the function once with testSecret, then removes that version. A
+/// failure is recorded on the secret and in the function's calls; nothing else changes.
+pub fn test_function(
+    service: &Service,
+    functions: &dyn RotationFunctions,
+    scope: &Scope,
+    r: SecretRef<'_>,
+    id: &str,
+) -> AwsResult<Secret> {
+    let (secret, token) = service.rotation_reserve(scope, r, None)?;
+    let by_name = SecretRef::Name(&secret.name);
+    let step = RotationStep::TestSecret;
+    service.rotation_step(scope, by_name, &token, step)?;
+    let arn = render::arn(scope, &secret);
+    let outcome = functions
+        .invoke(id, scope, &event(&arn, &token, step))
+        .map_err(|e| (step, e));
+    Ok(service.rotation_discard(scope, by_name, &token, outcome)?)
+}
+
 /// A rotation that fell due on the secret's schedule.
 pub fn scheduled(
     service: &Service,

@@ -1053,6 +1053,34 @@ impl Service {
         .map(|(s, ())| s)
     }
 
+    /// Ends a trial of a rotation function (AWS RotateSecret with RotateImmediately false runs
+    /// only testSecret on a version it reserved, then removes it): the trial's version goes
+    /// whatever the function wrote to it, unless it became current. A failure is recorded
+    /// like a failed rotation; versions and labels are otherwise as before the trial.
+    pub fn rotation_discard(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        version_id: &str,
+        outcome: Result<(), (RotationStep, String)>,
+    ) -> CoreResult<Secret> {
+        let d = scope.cloud.dialect();
+        self.modify(scope, r, Access::AnyState, |s, ctx| {
+            if s.holder_id(d.current) != Some(version_id) {
+                s.versions.retain(|v| v.id != version_id);
+            }
+            if s.rotation.reserved.as_deref() == Some(version_id) {
+                s.rotation.reserved = None;
+            }
+            match &outcome {
+                Ok(()) => s.rotation.state = Default::default(),
+                Err((step, error)) => rotation::fail(s, ctx.now, version_id, *step, error),
+            }
+            Ok(())
+        })
+        .map(|(s, ())| s)
+    }
+
     /// Moves a rotation that is due (its time at or before now) on to the window after now:
     /// what the scheduler does when a due rotation could not run or failed, so it is tried
     /// again at the next window instead of at once. Returns the new due time.
@@ -2315,6 +2343,38 @@ mod tests {
             w.secret.rotation.next_rotation,
             Some(w.secret.created.plus_secs(86_400))
         );
+    }
+
+    #[test]
+    fn a_discarded_trial_leaves_the_versions_as_they_were() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let before = svc.describe(&aws(), r, Access::Live).unwrap();
+        let (_, id) = svc.rotation_reserve(&aws(), r, None).unwrap();
+        let after = svc.rotation_discard(&aws(), r, &id, Ok(())).unwrap();
+        assert_eq!(after.versions, before.versions);
+        assert_eq!(after.rotation.reserved, None);
+        assert_eq!(after.rotation.state, RotationState::Idle);
+        // A failed trial is recorded, and the next rotation is not held up by it.
+        let (_, id) = svc.rotation_reserve(&aws(), r, Some("t2".into())).unwrap();
+        let failed = svc
+            .rotation_discard(
+                &aws(),
+                r,
+                &id,
+                Err((RotationStep::TestSecret, "cannot log in".into())),
+            )
+            .unwrap();
+        assert_eq!(failed.versions, before.versions);
+        assert!(matches!(
+            failed.rotation.state,
+            RotationState::Failed {
+                step: RotationStep::TestSecret,
+                ..
+            }
+        ));
+        assert!(svc.rotation_reserve(&aws(), r, Some("t3".into())).is_ok());
     }
 
     #[test]

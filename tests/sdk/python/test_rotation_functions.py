@@ -2,7 +2,8 @@
 (examples/rotation/rotate.py, boto3, the four steps of AWS's template) registered as a
 command rotates a secret; a function that fails at testSecret leaves AWSPENDING and the old
 AWSCURRENT, and the next RotateSecret is refused as in progress; a function that never
-answers is stopped at its timeout; an HTTP function gets the same events; a scheduled
+answers is stopped at its timeout; without RotateImmediately only testSecret runs, on a
+version that is removed after it; an HTTP function gets the same events; a scheduled
 rotation calls the function while the clock is advanced; the registry survives a restart."""
 
 import http.server
@@ -125,6 +126,52 @@ def test_a_function_failing_at_test_secret_leaves_pending_and_blocks_the_next_ro
     assert len(calls(server, fid)) == 3, "the function is not called again"
 
 
+def test_without_rotate_immediately_only_test_secret_runs_on_a_version_that_is_then_removed(
+    server, endpoint, tmp_path
+):
+    sm = client(endpoint)
+    # A function that checks, from inside the call, that its token names an AWSPENDING version.
+    script = tmp_path / "checking.py"
+    script.write_text(
+        "import json, sys, boto3\n"
+        "event = json.load(sys.stdin)\n"
+        "sm = boto3.client('secretsmanager')\n"
+        "stages = sm.describe_secret(SecretId=event['SecretId'])['VersionIdsToStages']\n"
+        "assert stages.get(event['ClientRequestToken']) == ['AWSPENDING'], stages\n"
+    )
+    fid = f"checking-{uuid.uuid4().hex[:8]}"
+    register(server, fid, {"command": [sys.executable, str(script)]})
+    (old,) = create_db(sm, "db")
+    out = sm.rotate_secret(
+        SecretId="db",
+        RotationLambdaARN=lambda_arn(fid),
+        RotationRules={"AutomaticallyAfterDays": 30},
+        RotateImmediately=False,
+    )
+    assert "VersionId" not in out
+    made = calls(server, fid)
+    assert [c["event"]["Step"] for c in made] == ["testSecret"]
+    assert made[0]["ok"], made[0].get("error")
+    assert made[0]["event"]["ClientRequestToken"] != old
+    # The test's version is gone; the secret is configured but not rotated.
+    d = sm.describe_secret(SecretId="db")
+    assert d["VersionIdsToStages"] == {old: ["AWSCURRENT"]}
+    assert d["RotationEnabled"] and "NextRotationDate" in d and "LastRotatedDate" not in d
+    assert json.loads(sm.get_secret_value(SecretId="db")["SecretString"])["password"] == "initial"
+
+    # The example function fails this test (the test's version has no value to log in with):
+    # the failure is recorded, nothing else changes, and a real rotation still runs.
+    example = f"example-{uuid.uuid4().hex[:8]}"
+    register(server, example, {"command": [sys.executable, EXAMPLE]})
+    sm.rotate_secret(SecretId="db", RotationLambdaARN=example, RotateImmediately=False)
+    made = calls(server, example)
+    assert [(c["event"]["Step"], c["ok"]) for c in made] == [("testSecret", False)]
+    assert "ResourceNotFoundException" in made[0]["error"]
+    assert stages(sm, "db") == {old: ["AWSCURRENT"]}
+    new = sm.rotate_secret(SecretId="db")["VersionId"]
+    assert stages(sm, "db") == {old: ["AWSPREVIOUS"], new: ["AWSCURRENT"]}
+
+
 def test_a_function_that_never_answers_times_out(server, endpoint):
     sm = client(endpoint)
     fid = f"hanging-{uuid.uuid4().hex[:8]}"
@@ -205,10 +252,13 @@ def test_a_scheduled_rotation_calls_the_function_while_the_clock_moves():
             RotateImmediately=False,
         )
         assert stages(sm, "db") == {old: ["AWSCURRENT"]}
+        # RotateSecret tested the function (testSecret only); the rotation waits for its time.
+        assert [c["event"]["Step"] for c in calls(own, "rotator")] == ["testSecret"]
         status, out = own.admin("POST", "/_localsecrets/clock", {"advance_seconds": 86_400 + 60})
         assert status == 200
         assert [(r["kind"], r["ok"]) for r in out["ran"]] == [("rotation", True)]
-        assert len(calls(own, "rotator")) == 4
+        steps = [c["event"]["Step"] for c in calls(own, "rotator")][1:]
+        assert steps == ["createSecret", "setSecret", "testSecret", "finishSecret"]
         new = [v for v, s in stages(sm, "db").items() if "AWSCURRENT" in s][0]
         assert new != old
         assert json.loads(sm.get_secret_value(SecretId="db")["SecretString"])["password"] != "initial"

@@ -4,7 +4,8 @@
 //! becomes a fresh password. When it returns, the new version is AWSCURRENT and the old one
 //! AWSPREVIOUS. Without a function (given now or stored) it is refused, and while another
 //! rotation's AWSPENDING version is not current as well. A function registered with the
-//! server under the RotationLambdaARN rotates instead (see [`crate::rotation`]).
+//! server under the RotationLambdaARN rotates instead (see [`crate::rotation`]); with
+//! RotateImmediately false it is only tested, with its testSecret step.
 
 use crate::ctx::Ctx;
 use crate::error::{AwsError, AwsResult, TOKEN_REQUIRED};
@@ -172,46 +173,46 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             r.window_secs = Some(w);
         }
     };
-    // A registered user function rotates in four steps, after the configuration is stored.
-    if immediately {
-        let current = ctx.describe(&t, Access::Live)?;
-        let lambda = function
-            .clone()
-            .or_else(|| current.rotation.function.clone());
-        if let Some(id) = lambda
-            .as_deref()
-            .and_then(|f| rotation::registered(ctx.functions, f, &ctx.scope))
-        {
-            let pending = core_rotation::in_progress(&current, ctx.scope.cloud.dialect());
-            if pending.is_some_and(|p| token.as_deref() != Some(p)) {
-                return Err(CoreError::RotationInProgress { name: current.name }.into());
-            }
-            let w = ctx.service.rotate(
-                &ctx.scope,
-                t.as_ref(),
-                RotateRequest {
-                    version_id: None,
-                    configure: Some(&configure),
-                    require_function: true,
-                    immediately: false,
-                    generate: &generate,
-                },
-            )?;
-            ctx.replicate(&w.secret);
-            let (secret, version_id) = rotation::run_function(
-                ctx.service,
-                ctx.functions,
-                &ctx.scope,
-                t.as_ref(),
-                &id,
-                token,
-            )?;
-            return Ok(Obj::new()
-                .put("ARN", ctx.arn(&secret))
-                .put("Name", secret.name.as_str())
-                .put("VersionId", version_id)
-                .done());
+    // A registered user function rotates in four steps, after the configuration is stored;
+    // without RotateImmediately it is only tested (see rotation::test_function).
+    let current = ctx.describe(&t, Access::Live)?;
+    let registered = function
+        .as_deref()
+        .or(current.rotation.function.as_deref())
+        .and_then(|f| rotation::registered(ctx.functions, f, &ctx.scope));
+    if let Some(id) = registered {
+        // A retry with the pending version's token continues that rotation; a test needs none.
+        let pending = core_rotation::in_progress(&current, ctx.scope.cloud.dialect());
+        if pending.is_some_and(|p| !immediately || token.as_deref() != Some(p)) {
+            return Err(CoreError::RotationInProgress { name: current.name }.into());
         }
+        let w = ctx.service.rotate(
+            &ctx.scope,
+            t.as_ref(),
+            RotateRequest {
+                version_id: None,
+                configure: Some(&configure),
+                require_function: true,
+                immediately: false,
+                generate: &generate,
+            },
+        )?;
+        ctx.replicate(&w.secret);
+        let (f, scope, r) = (ctx.functions, &ctx.scope, t.as_ref());
+        let (secret, version_id) = if immediately {
+            let (s, v) = rotation::run_function(ctx.service, f, scope, r, &id, token)?;
+            (s, Some(v))
+        } else {
+            (
+                rotation::test_function(ctx.service, f, scope, r, &id)?,
+                None,
+            )
+        };
+        return Ok(Obj::new()
+            .put("ARN", ctx.arn(&secret))
+            .put("Name", secret.name.as_str())
+            .opt("VersionId", version_id)
+            .done());
     }
     let w = ctx.service.rotate(
         &ctx.scope,
