@@ -80,10 +80,12 @@ fn put_opt(m: &mut Map<String, Value>, key: &str, v: Option<Value>) {
     }
 }
 
-fn version(v: &Version) -> Value {
+/// A version a rotation reserved has no value yet, and is written without one.
+fn version(v: &Version, reserved: bool) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(v.id));
     match &v.value {
+        _ if reserved => None,
         SecretValue::Text(t) => m.insert("value".into(), json!(t)),
         SecretValue::Binary(b) => {
             use base64::Engine;
@@ -157,7 +159,12 @@ fn secret(s: &Secret) -> Map<String, Value> {
     }
     m.insert(
         "versions".into(),
-        Value::Array(s.versions.iter().map(version).collect()),
+        Value::Array(
+            s.versions
+                .iter()
+                .map(|v| version(v, s.rotation.reserved.as_deref() == Some(&v.id)))
+                .collect(),
+        ),
     );
     let r = &s.rotation;
     let mut rot = Map::new();
