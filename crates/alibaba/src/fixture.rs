@@ -198,7 +198,7 @@ pub fn check_import(scope: &Scope, s: &Secret) -> Result<(), ImportIssue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use localsecrets_core::{Cloud, Rotation, Tag, Timestamp, Version};
+    use localsecrets_core::{Cloud, Tag, Timestamp, Version};
     use serde_json::json;
 
     fn scope() -> Scope {
@@ -207,29 +207,14 @@ mod tests {
 
     fn secret(ty: &str, name: &str, value: &str) -> Secret {
         Secret {
-            name: name.into(),
-            id: "id".into(),
-            arn_suffix: "abcdef".into(),
             secret_type: ty.into(),
-            description: None,
-            kms_key_id: None,
-            tags: None,
-            policy: None,
-            rotation: Rotation::default(),
-            deletion: None,
-            created: Timestamp::from_secs(0),
-            updated: Timestamp::from_secs(0),
-            last_accessed: None,
-            version_seq: 0,
-            extra: Default::default(),
-            versions: vec![Version {
-                id: "v1".into(),
-                value: SecretValue::Text(value.into()),
-                created: Timestamp::from_secs(0),
-                expires: None,
-                labels: vec!["ACSCurrent".into()],
-                last_accessed: None,
-            }],
+            versions: vec![Version::new(
+                "v1",
+                SecretValue::Text(value.into()),
+                Timestamp::from_secs(0),
+                vec!["ACSCurrent".into()],
+            )],
+            ..Secret::new(name, "id", "abcdef", Timestamp::from_secs(0))
         }
     }
 

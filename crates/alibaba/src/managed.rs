@@ -491,7 +491,7 @@ pub fn parse_interval(s: &str) -> AliResult<i64> {
 mod tests {
     use super::*;
     use crate::error::Code;
-    use localsecrets_core::{Rotation, Version};
+    use localsecrets_core::Version;
 
     fn cfg(v: Value) -> Map<String, Value> {
         match v {
@@ -603,29 +603,15 @@ mod tests {
             extra.insert(EXTRA_ACCOUNTS.into(), json!(a));
         }
         Secret {
-            name: "s".into(),
-            id: "id".into(),
-            arn_suffix: "abcdef".into(),
             secret_type: ty.as_str().into(),
-            description: None,
-            kms_key_id: None,
-            tags: None,
-            policy: None,
-            rotation: Rotation::default(),
-            deletion: None,
-            created: Timestamp::from_secs(0),
-            updated: Timestamp::from_secs(0),
-            last_accessed: None,
-            version_seq: 0,
             extra,
-            versions: vec![Version {
-                id: "v1".into(),
+            versions: vec![Version::new(
+                "v1",
                 value,
-                created: Timestamp::from_secs(0),
-                expires: None,
-                labels: vec!["ACSCurrent".into()],
-                last_accessed: None,
-            }],
+                Timestamp::from_secs(0),
+                vec!["ACSCurrent".into()],
+            )],
+            ..Secret::new("s", "id", "abcdef", Timestamp::from_secs(0))
         }
     }
 

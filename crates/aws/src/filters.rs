@@ -126,12 +126,7 @@ mod tests {
 
     fn secret(name: &str, description: &str, tags: &[(&str, &str)]) -> Secret {
         Secret {
-            name: name.into(),
-            id: name.into(),
-            arn_suffix: "AbCdEf".into(),
-            secret_type: String::new(),
             description: Some(description.into()),
-            kms_key_id: None,
             tags: Some(
                 tags.iter()
                     .map(|(k, v)| Tag {
@@ -140,15 +135,7 @@ mod tests {
                     })
                     .collect(),
             ),
-            policy: None,
-            rotation: Default::default(),
-            deletion: None,
-            created: Timestamp::from_secs(0),
-            updated: Timestamp::from_secs(0),
-            last_accessed: None,
-            version_seq: 0,
-            extra: Default::default(),
-            versions: vec![],
+            ..Secret::new(name, name, "AbCdEf", Timestamp::from_secs(0))
         }
     }
 

@@ -124,7 +124,7 @@ pub fn check_import(scope: &Scope, s: &Secret) -> Result<(), ImportIssue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use localsecrets_core::{Cloud, Rotation, Timestamp, Version};
+    use localsecrets_core::{Cloud, Timestamp, Version};
     use serde_json::json;
 
     fn scope() -> Scope {
@@ -133,29 +133,13 @@ mod tests {
 
     fn secret() -> Secret {
         Secret {
-            name: "app/db".into(),
-            id: "id".into(),
-            arn_suffix: "AbC123".into(),
-            secret_type: String::new(),
-            description: None,
-            kms_key_id: None,
-            tags: None,
-            policy: None,
-            rotation: Rotation::default(),
-            deletion: None,
-            created: Timestamp::from_secs(0),
-            updated: Timestamp::from_secs(0),
-            last_accessed: None,
-            version_seq: 0,
-            extra: Default::default(),
-            versions: vec![Version {
-                id: "7a3b2f9e-1111-4222-8333-944455556666".into(),
-                value: SecretValue::Text("x".into()),
-                created: Timestamp::from_secs(0),
-                expires: None,
-                labels: vec!["AWSCURRENT".into()],
-                last_accessed: None,
-            }],
+            versions: vec![Version::new(
+                "7a3b2f9e-1111-4222-8333-944455556666",
+                SecretValue::Text("x".into()),
+                Timestamp::from_secs(0),
+                vec!["AWSCURRENT".into()],
+            )],
+            ..Secret::new("app/db", "id", "AbC123", Timestamp::from_secs(0))
         }
     }
 

@@ -237,30 +237,14 @@ mod tests {
 
     fn secret() -> Secret {
         Secret {
-            name: "db".into(),
-            id: "id".into(),
-            arn_suffix: "AbCdEf".into(),
-            secret_type: String::new(),
             description: Some(String::new()),
-            kms_key_id: None,
-            tags: None,
-            policy: None,
-            rotation: Default::default(),
-            deletion: None,
-            created: Timestamp::from_millis(1_700_000_000_123),
-            updated: Timestamp::from_millis(1_700_000_001_000),
-            last_accessed: None,
-            version_seq: 0,
-            extra: Default::default(),
             versions: vec![
-                Version {
-                    id: "v1".into(),
-                    value: SecretValue::Binary(vec![0, 1, 255]),
-                    created: Timestamp::from_secs(1),
-                    expires: None,
-                    labels: vec![],
-                    last_accessed: None,
-                },
+                Version::new(
+                    "v1",
+                    SecretValue::Binary(vec![0, 1, 255]),
+                    Timestamp::from_secs(1),
+                    vec![],
+                ),
                 Version {
                     id: "v2".into(),
                     value: SecretValue::Text("s".into()),
@@ -270,6 +254,13 @@ mod tests {
                     last_accessed: Some(Timestamp::from_secs(86_400)),
                 },
             ],
+            updated: Timestamp::from_millis(1_700_000_001_000),
+            ..Secret::new(
+                "db",
+                "id",
+                "AbCdEf",
+                Timestamp::from_millis(1_700_000_000_123),
+            )
         }
     }
 

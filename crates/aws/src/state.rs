@@ -131,24 +131,7 @@ mod tests {
     use localsecrets_core::Timestamp;
 
     fn secret() -> Secret {
-        Secret {
-            name: "s".into(),
-            id: "id".into(),
-            arn_suffix: "AbCdEf".into(),
-            secret_type: String::new(),
-            description: None,
-            kms_key_id: None,
-            tags: None,
-            policy: None,
-            rotation: Default::default(),
-            deletion: None,
-            created: Timestamp::from_secs(0),
-            updated: Timestamp::from_secs(0),
-            last_accessed: None,
-            version_seq: 0,
-            extra: Default::default(),
-            versions: vec![],
-        }
+        Secret::new("s", "id", "AbCdEf", Timestamp::from_secs(0))
     }
 
     #[test]

@@ -228,33 +228,19 @@ mod tests {
 
     fn secret(versions: &[(&str, &[&str])]) -> Secret {
         Secret {
-            name: "s".into(),
-            id: "id".into(),
-            arn_suffix: "abcdef".into(),
-            secret_type: String::new(),
-            description: None,
-            kms_key_id: None,
-            tags: None,
-            policy: None,
-            rotation: Default::default(),
-            deletion: None,
-            created: Timestamp::from_secs(0),
-            updated: Timestamp::from_secs(0),
-            last_accessed: None,
-            version_seq: 0,
-            extra: Default::default(),
             versions: versions
                 .iter()
                 .enumerate()
-                .map(|(i, (id, labels))| Version {
-                    id: (*id).into(),
-                    value: SecretValue::Text(format!("value-{i}")),
-                    created: Timestamp::from_secs(i as i64),
-                    expires: None,
-                    labels: labels.iter().map(|l| (*l).to_owned()).collect(),
-                    last_accessed: None,
+                .map(|(i, (id, labels))| {
+                    Version::new(
+                        *id,
+                        SecretValue::Text(format!("value-{i}")),
+                        Timestamp::from_secs(i as i64),
+                        labels.iter().map(|l| (*l).to_owned()).collect(),
+                    )
                 })
                 .collect(),
+            ..Secret::new("s", "id", "abcdef", Timestamp::from_secs(0))
         }
     }
 
@@ -462,14 +448,12 @@ mod tests {
     }
 
     fn new_version(id: &str) -> Version {
-        Version {
-            id: id.into(),
-            value: SecretValue::Text(id.into()),
-            created: Timestamp::from_secs(100),
-            expires: None,
-            labels: vec![],
-            last_accessed: None,
-        }
+        Version::new(
+            id,
+            SecretValue::Text(id.into()),
+            Timestamp::from_secs(100),
+            vec![],
+        )
     }
 
     #[test]

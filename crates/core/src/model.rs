@@ -66,6 +66,23 @@ pub struct Version {
 }
 
 impl Version {
+    /// A version as a write creates it: never read, no expiry.
+    pub fn new(
+        id: impl Into<String>,
+        value: SecretValue,
+        created: Timestamp,
+        labels: Vec<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            value,
+            created,
+            expires: None,
+            labels,
+            last_accessed: None,
+        }
+    }
+
     pub fn has_label(&self, label: &str) -> bool {
         self.labels.iter().any(|l| l == label)
     }
@@ -212,6 +229,34 @@ pub struct Secret {
 pub const EXPIRIES_ANNOUNCED: &str = "expiries_announced_through";
 
 impl Secret {
+    /// A secret as creation leaves it before its first version: no type, metadata, rotation
+    /// or deletion; the other fields are set with struct update syntax.
+    pub fn new(
+        name: impl Into<String>,
+        id: impl Into<String>,
+        arn_suffix: impl Into<String>,
+        created: Timestamp,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            id: id.into(),
+            arn_suffix: arn_suffix.into(),
+            secret_type: String::new(),
+            description: None,
+            kms_key_id: None,
+            tags: None,
+            policy: None,
+            rotation: Rotation::default(),
+            deletion: None,
+            created,
+            updated: created,
+            last_accessed: None,
+            version_seq: 0,
+            extra: serde_json::Map::new(),
+            versions: Vec::new(),
+        }
+    }
+
     /// Version expiries at or before this time have been announced.
     pub fn expiries_announced_through(&self) -> Option<Timestamp> {
         self.extra

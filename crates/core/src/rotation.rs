@@ -156,45 +156,28 @@ mod tests {
 
     fn secret_with_current() -> Secret {
         Secret {
-            name: "db".into(),
-            id: "id".into(),
-            arn_suffix: "abcdef".into(),
-            secret_type: String::new(),
-            description: None,
-            kms_key_id: None,
-            tags: None,
-            policy: None,
             rotation: Rotation {
                 enabled: true,
                 schedule: Some(Schedule::Every { seconds: 86_400 }),
                 ..Default::default()
             },
-            deletion: None,
-            created: Timestamp::from_secs(0),
-            updated: Timestamp::from_secs(0),
-            last_accessed: None,
-            version_seq: 0,
-            extra: Default::default(),
-            versions: vec![Version {
-                id: "v1".into(),
-                value: SecretValue::Text("old".into()),
-                created: Timestamp::from_secs(0),
-                expires: None,
-                labels: vec!["AWSCURRENT".into()],
-                last_accessed: None,
-            }],
+            versions: vec![Version::new(
+                "v1",
+                SecretValue::Text("old".into()),
+                Timestamp::from_secs(0),
+                vec!["AWSCURRENT".into()],
+            )],
+            ..Secret::new("db", "id", "abcdef", Timestamp::from_secs(0))
         }
     }
 
     fn pending(s: &mut Secret, id: &str) {
-        let v = Version {
-            id: id.into(),
-            value: SecretValue::Text("new".into()),
-            created: Timestamp::from_secs(1),
-            expires: None,
-            labels: vec![],
-            last_accessed: None,
-        };
+        let v = Version::new(
+            id,
+            SecretValue::Text("new".into()),
+            Timestamp::from_secs(1),
+            vec![],
+        );
         add_version(s, &AWS, v, &["AWSPENDING".into()]).unwrap();
     }
 

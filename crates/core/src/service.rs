@@ -366,12 +366,8 @@ impl Service {
         }
         let old_current = secret.holder_id(d.current).map(str::to_owned);
         let version = Version {
-            id: id.clone(),
-            value,
-            created: now,
             expires: v.expires,
-            labels: Vec::new(),
-            last_accessed: None,
+            ..Version::new(id.clone(), value, now, Vec::new())
         };
         labels::add_version(secret, d, version, &labels)?;
         // A new value that becomes current ends a finished rotation: the pending label left on
@@ -408,9 +404,6 @@ impl Service {
             tx.delete_secret(scope, &new.name)?;
             let d = scope.cloud.dialect();
             let mut secret = Secret {
-                name: new.name,
-                id: self.random.uuid(),
-                arn_suffix: self.random.alphanumeric(6),
                 secret_type: new
                     .secret_type
                     .unwrap_or_else(|| d.default_secret_type.to_owned()),
@@ -419,13 +412,13 @@ impl Service {
                 tags: new.tags,
                 policy: new.policy,
                 rotation: new.rotation,
-                deletion: None,
-                created: now,
-                updated: now,
-                last_accessed: None,
-                version_seq: 0,
                 extra: new.extra,
-                versions: Vec::new(),
+                ..Secret::new(
+                    new.name,
+                    self.random.uuid(),
+                    self.random.alphanumeric(6),
+                    now,
+                )
             };
             // A schedule given at creation counts from the creation itself.
             if secret.rotation.enabled && secret.rotation.schedule.is_some() {
@@ -921,14 +914,7 @@ impl Service {
                 mark_accessed(&mut secret, &current, access_day(now));
             }
             let value = (req.generate)(&secret, &self.random)?;
-            let version = Version {
-                id: id.clone(),
-                value,
-                created: now,
-                expires: None,
-                labels: Vec::new(),
-                last_accessed: None,
-            };
+            let version = Version::new(id.clone(), value, now, Vec::new());
             labels::add_version(&mut secret, d, version, &[d.pending.to_owned()])?;
             for step in RotationStep::ALL {
                 rotation::step(&mut secret, &id, step)?;
@@ -978,14 +964,12 @@ impl Service {
             let id = self.assign_version_id(scope, s, version_id)?;
             rotation::begin(s, d, ctx.now, &id)?;
             if s.version(&id).is_none() {
-                let placeholder = Version {
-                    id: id.clone(),
-                    value: SecretValue::Text(String::new()),
-                    created: ctx.now,
-                    expires: None,
-                    labels: Vec::new(),
-                    last_accessed: None,
-                };
+                let placeholder = Version::new(
+                    id.clone(),
+                    SecretValue::Text(String::new()),
+                    ctx.now,
+                    Vec::new(),
+                );
                 labels::add_version(s, d, placeholder, &[d.pending.to_owned()])?;
                 s.rotation.reserved = Some(id.clone());
             }
@@ -2158,32 +2142,24 @@ mod tests {
         Import::Secret {
             scope: scope.clone(),
             secret: Box::new(Secret {
-                name: name.into(),
-                id: format!("id-{name}"),
-                arn_suffix: "AbC123".into(),
-                secret_type: String::new(),
-                description: None,
-                kms_key_id: None,
-                tags: None,
-                policy: None,
-                rotation: Default::default(),
-                deletion: None,
-                created: Timestamp::from_secs(0),
-                updated: Timestamp::from_secs(0),
-                last_accessed: None,
                 version_seq: versions.len() as u64,
-                extra: Default::default(),
                 versions: versions
                     .iter()
-                    .map(|(id, labels)| Version {
-                        id: (*id).into(),
-                        value: SecretValue::Text(format!("value-{id}")),
-                        created: Timestamp::from_secs(0),
-                        expires: None,
-                        labels: labels.iter().map(|l| (*l).to_owned()).collect(),
-                        last_accessed: None,
+                    .map(|(id, labels)| {
+                        Version::new(
+                            *id,
+                            SecretValue::Text(format!("value-{id}")),
+                            Timestamp::from_secs(0),
+                            labels.iter().map(|l| (*l).to_owned()).collect(),
+                        )
                     })
                     .collect(),
+                ..Secret::new(
+                    name,
+                    format!("id-{name}"),
+                    "AbC123",
+                    Timestamp::from_secs(0),
+                )
             }),
         }
     }

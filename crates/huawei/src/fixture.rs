@@ -168,36 +168,22 @@ pub fn check_record(kind: &str, key: &str, value: &Value) -> Result<(), String> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use localsecrets_core::{Cloud, Rotation, SecretValue, Timestamp, Version};
+    use localsecrets_core::{Cloud, SecretValue, Timestamp, Version};
     use serde_json::json;
 
     const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 
     fn secret() -> Secret {
         Secret {
-            name: "db-password".into(),
-            id: "id".into(),
-            arn_suffix: "abcdef".into(),
             secret_type: "COMMON".into(),
-            description: None,
-            kms_key_id: None,
-            tags: None,
-            policy: None,
-            rotation: Rotation::default(),
-            deletion: None,
-            created: Timestamp::from_secs(0),
-            updated: Timestamp::from_secs(0),
-            last_accessed: None,
             version_seq: 1,
-            extra: Default::default(),
-            versions: vec![Version {
-                id: "v1".into(),
-                value: SecretValue::Text("x".into()),
-                created: Timestamp::from_secs(0),
-                expires: None,
-                labels: vec!["SYSCURRENT".into()],
-                last_accessed: None,
-            }],
+            versions: vec![Version::new(
+                "v1",
+                SecretValue::Text("x".into()),
+                Timestamp::from_secs(0),
+                vec!["SYSCURRENT".into()],
+            )],
+            ..Secret::new("db-password", "id", "abcdef", Timestamp::from_secs(0))
         }
     }
 

@@ -216,32 +216,24 @@ mod tests {
 
     fn secret(name: &str, versions: &[(&str, &[&str])]) -> Secret {
         Secret {
-            name: name.into(),
-            id: format!("id-{name}"),
-            arn_suffix: "AbCdEf".into(),
-            secret_type: String::new(),
-            description: None,
-            kms_key_id: None,
-            tags: None,
-            policy: None,
-            rotation: Default::default(),
-            deletion: None,
-            created: Timestamp::from_millis(1),
-            updated: Timestamp::from_millis(2),
-            last_accessed: None,
-            version_seq: 0,
-            extra: Default::default(),
             versions: versions
                 .iter()
-                .map(|(id, labels)| Version {
-                    id: (*id).into(),
-                    value: SecretValue::Text(format!("value of {id}")),
-                    created: Timestamp::from_millis(3),
-                    expires: None,
-                    labels: labels.iter().map(|l| (*l).to_owned()).collect(),
-                    last_accessed: None,
+                .map(|(id, labels)| {
+                    Version::new(
+                        *id,
+                        SecretValue::Text(format!("value of {id}")),
+                        Timestamp::from_millis(3),
+                        labels.iter().map(|l| (*l).to_owned()).collect(),
+                    )
                 })
                 .collect(),
+            updated: Timestamp::from_millis(2),
+            ..Secret::new(
+                name,
+                format!("id-{name}"),
+                "AbCdEf",
+                Timestamp::from_millis(1),
+            )
         }
     }
 

@@ -64,14 +64,12 @@ pub fn write<R>(s: &Arc<dyn Storage>, f: impl FnOnce(&mut dyn WriteTx) -> CoreRe
 }
 
 pub fn version(id: &str, value: SecretValue, labels: &[&str]) -> Version {
-    Version {
-        id: id.into(),
+    Version::new(
+        id,
         value,
-        created: Timestamp::from_millis(1_700_000_000_000),
-        expires: None,
-        labels: labels.iter().map(|l| (*l).to_owned()).collect(),
-        last_accessed: None,
-    }
+        Timestamp::from_millis(1_700_000_000_000),
+        labels.iter().map(|l| (*l).to_owned()).collect(),
+    )
 }
 
 pub fn text(s: &str) -> SecretValue {
@@ -148,22 +146,14 @@ pub fn full_secret(name: &str) -> Secret {
 /// A secret with nothing optional and the given versions.
 pub fn bare_secret(name: &str, versions: Vec<Version>) -> Secret {
     Secret {
-        name: name.into(),
-        id: format!("id-{name}"),
-        arn_suffix: "xYz789".into(),
-        secret_type: String::new(),
-        description: None,
-        kms_key_id: None,
-        tags: None,
-        policy: None,
-        rotation: Default::default(),
-        deletion: None,
-        created: Timestamp::from_millis(1),
         updated: Timestamp::from_millis(2),
-        last_accessed: None,
-        version_seq: 0,
-        extra: Default::default(),
         versions,
+        ..Secret::new(
+            name,
+            format!("id-{name}"),
+            "xYz789",
+            Timestamp::from_millis(1),
+        )
     }
 }
 
