@@ -4,7 +4,7 @@
 
 use crate::error::{HuaweiError, HwResult};
 use localsecrets_api::{Request, RotationFunctions};
-use localsecrets_core::{Access, CoreError, Ctx, Scope, Secret, SecretRef, Service};
+use localsecrets_core::{Access, CoreError, CoreResult, Ctx, Scope, Secret, SecretRef, Service};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -97,18 +97,11 @@ impl<'a> Call<'a> {
         access: Access,
         f: impl FnOnce(&mut Secret, &Ctx<'_>) -> HwResult<R>,
     ) -> HwResult<(Secret, R)> {
-        let mut refusal = None;
-        let out = self.svc.modify(&self.scope, r, access, |s, ctx| {
-            f(s, ctx).map_err(|e| {
-                refusal = Some(e);
-                CoreError::InvalidParameter("refused".into())
+        refusable(|slot| {
+            self.svc.modify(&self.scope, r, access, |s, ctx| {
+                f(s, ctx).map_err(|e| slot.hold(e))
             })
-        });
-        match (out, refusal) {
-            (Ok(v), _) => Ok(v),
-            (Err(_), Some(e)) => Err(e),
-            (Err(e), None) => Err(e.into()),
-        }
+        })
     }
 
     /// `Service::write` with the same refusal channel as [`Call::modify`].
@@ -116,40 +109,40 @@ impl<'a> Call<'a> {
         &self,
         f: impl FnOnce(&mut dyn localsecrets_core::storage::WriteTx) -> HwResult<R>,
     ) -> HwResult<R> {
-        let mut refusal = None;
-        let out = self.svc.write(|tx| {
-            f(tx).map_err(|e| {
-                refusal = Some(e);
-                CoreError::InvalidParameter("refused".into())
-            })
-        });
-        match (out, refusal) {
-            (Ok(v), _) => Ok(v),
-            (Err(_), Some(e)) => Err(e),
-            (Err(e), None) => Err(e.into()),
-        }
+        refusable(|slot| self.svc.write(|tx| f(tx).map_err(|e| slot.hold(e))))
     }
 
     pub fn read<R>(
         &self,
         f: impl FnOnce(&dyn localsecrets_core::storage::ReadTx) -> HwResult<R>,
     ) -> HwResult<R> {
-        let mut refusal = None;
-        let out = self.svc.read(|tx| {
-            f(tx).map_err(|e| {
-                refusal = Some(e);
-                CoreError::InvalidParameter("refused".into())
-            })
-        });
-        match (out, refusal) {
-            (Ok(v), _) => Ok(v),
-            (Err(_), Some(e)) => Err(e),
-            (Err(e), None) => Err(e.into()),
-        }
+        refusable(|slot| self.svc.read(|tx| f(tx).map_err(|e| slot.hold(e))))
     }
 
     pub fn project(&self) -> &str {
         self.project.as_deref().unwrap_or_default()
+    }
+}
+
+/// Where a CSMS refusal waits while the core unwinds the transaction it was raised in.
+struct Refusal(Option<HuaweiError>);
+
+impl Refusal {
+    /// Keeps `e` and gives the core an error that rolls the transaction back.
+    fn hold(&mut self, e: HuaweiError) -> CoreError {
+        self.0 = Some(e);
+        CoreError::InvalidParameter("refused".into())
+    }
+}
+
+/// Runs a core call whose closure may refuse with a CSMS error: that refusal is the answer;
+/// otherwise the core's own error is.
+fn refusable<R>(call: impl FnOnce(&mut Refusal) -> CoreResult<R>) -> HwResult<R> {
+    let mut slot = Refusal(None);
+    match (call(&mut slot), slot.0) {
+        (Ok(v), _) => Ok(v),
+        (Err(_), Some(e)) => Err(e),
+        (Err(e), None) => Err(e.into()),
     }
 }
 
