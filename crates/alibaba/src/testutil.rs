@@ -1,5 +1,5 @@
-//! The raw SDK requests captured in `shared/protocols/captures/alibaba-*.json`, rebuilt as
-//! [`Request`]s. The directory sits beside the repository; a missing directory fails the test.
+//! The raw SDK requests captured in `tests/data/captures/alibaba-*.json`, rebuilt as
+//! [`Request`]s. A missing directory or file fails the test, naming it.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 pub fn captures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/protocols/captures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/captures")
 }
 
 fn collect(v: &Value, out: &mut Vec<Request>) {
@@ -63,8 +63,10 @@ pub fn capture_requests() -> Vec<(String, Request)> {
     );
     let mut out = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(&f).expect("readable capture");
-        let v: Value = serde_json::from_str(&text).expect("capture is JSON");
+        let text = std::fs::read_to_string(&f)
+            .unwrap_or_else(|e| panic!("capture {} is required: {e}", f.display()));
+        let v: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("capture {} is not JSON: {e}", f.display()));
         let mut reqs = Vec::new();
         collect(&v, &mut reqs);
         let name = f

@@ -80,7 +80,7 @@ fn create(fe: &HuaweiFrontend, body: Value) -> Value {
 // Captured SDK requests
 
 fn captures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/protocols/captures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/captures")
 }
 
 fn capture(name: &str) -> Value {

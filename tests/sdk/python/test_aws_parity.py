@@ -1,5 +1,5 @@
 """Parity with recorded AWS behaviour: every flow of
-shared/parity/aws/localstack_secretsmanager.snapshot.json is replayed through boto3 against
+tests/data/parity/aws/localstack_secretsmanager.snapshot.json is replayed through boto3 against
 the server and each recorded answer is compared field by field.
 
 Masking follows the file: `<...>` placeholders (secret names, ARN suffixes, version ids,
@@ -25,10 +25,7 @@ from botocore.exceptions import ClientError
 ACCOUNT = "111111111111"  # the recording's account; the access key selects it here
 REGION = "us-east-1"
 LAMBDA = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:rotate-secret"
-PARITY = os.environ.get(
-    "LOCALSECRETS_PARITY_DIR",
-    os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "shared", "parity", "aws"),
-)
+PARITY = os.path.join(os.path.dirname(__file__), "..", "..", "data", "parity", "aws")
 SNAPSHOT = os.path.join(PARITY, "localstack_secretsmanager.snapshot.json")
 
 # Flows that cannot be replayed, and why (also listed in the README).
@@ -40,8 +37,10 @@ NOT_REPLAYABLE = {
 
 
 def load_snapshot():
-    # shared/ sits beside the repository in development and in CI: a missing recording is a
-    # broken setup, not a reason to pass without comparing anything.
+    # The recording is part of the repository: a missing file is a broken checkout, not a
+    # reason to pass without comparing anything.
+    if not os.path.isfile(SNAPSHOT):
+        raise FileNotFoundError(f"AWS parity recording {os.path.abspath(SNAPSHOT)} is required")
     with open(SNAPSHOT) as f:
         raw = json.load(f)
     return {key.split("::")[-1]: value["recorded-content"] for key, value in raw.items()}
