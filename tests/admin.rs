@@ -222,7 +222,7 @@ fn unknown_admin_path_is_404_json_and_wrong_method_is_405() {
         ("DELETE", "/_localsecrets/clock", "GET, POST"),
         ("PUT", "/_localstack/health", "GET, HEAD"),
     ] {
-        let r = s.call(method, path, &[], b"");
+        let r = s.call(method, path, &[("content-type", "application/json")], b"");
         assert_eq!(r.status, 405, "{method} {path}");
         assert_eq!(r.header("allow"), Some(allow), "{method} {path}");
         assert_eq!(r.json()["error"], "method_not_allowed");

@@ -29,7 +29,12 @@ fn assert_413(r: &localsecrets_tests::http::HttpResponse) {
 #[test]
 fn a_body_of_exactly_one_mib_is_accepted() {
     let s = Server::start();
-    let r = s.call("POST", "/_localsecrets/clock", &[], &padded_clock_body(MIB));
+    let r = s.call(
+        "POST",
+        "/_localsecrets/clock",
+        &[("content-type", "application/json")],
+        &padded_clock_body(MIB),
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["offset_seconds"], 0);
 }
@@ -65,7 +70,7 @@ fn oversized_cloud_requests_get_413_too() {
 #[test]
 fn chunked_bodies_are_cut_off_while_reading() {
     let s = Server::start();
-    let mut raw = b"POST /_localsecrets/clock HTTP/1.1\r\nhost: x\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+    let mut raw = b"POST /_localsecrets/clock HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
     raw.extend_from_slice(&chunked(&vec![b' '; 3 * MIB], 64 * 1024));
     let r = send_raw(s.addr, &raw, false).unwrap();
     assert_413(&r);
@@ -77,7 +82,7 @@ fn a_declared_oversized_body_is_refused_before_it_is_sent() {
     let s = Server::start();
     // The client waits for `100 Continue`; the server must answer without reading a byte.
     let raw = format!(
-        "POST /_localsecrets/clock HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\nexpect: 100-continue\r\n\r\n",
+        "POST /_localsecrets/clock HTTP/1.1\r\nhost: localhost\r\ncontent-length: {}\r\nexpect: 100-continue\r\n\r\n",
         64 * MIB
     );
     let r = send_raw(s.addr, raw.as_bytes(), false).unwrap();

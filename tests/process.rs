@@ -136,7 +136,7 @@ fn sigterm_closes_idle_keep_alive_connections() {
     let mut conn = std::net::TcpStream::connect(s.addr).unwrap();
     conn.set_read_timeout(Some(localsecrets_tests::PATIENCE))
         .unwrap();
-    conn.write_all(b"GET /_localsecrets/health HTTP/1.1\r\nhost: x\r\n\r\n")
+    conn.write_all(b"GET /_localsecrets/health HTTP/1.1\r\nhost: localhost\r\n\r\n")
         .unwrap();
     let mut buf = [0u8; 4096];
     let n = conn.read(&mut buf).unwrap();

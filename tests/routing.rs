@@ -123,11 +123,13 @@ fn keep_alive_connections_serve_several_requests() {
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .unwrap();
-    let req = b"GET /_localsecrets/health HTTP/1.1\r\nhost: x\r\n\r\n";
+    let req = b"GET /_localsecrets/health HTTP/1.1\r\nhost: localhost\r\n\r\n";
     stream.write_all(req).unwrap();
     stream.write_all(req).unwrap();
     stream
-        .write_all(b"GET /_localsecrets/clock HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .write_all(
+            b"GET /_localsecrets/clock HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n",
+        )
         .unwrap();
     let mut all = String::new();
     stream.read_to_string(&mut all).unwrap();

@@ -12,7 +12,9 @@ Against localsecrets, register it as a command; the emulator runs it with the ev
 and AWS_ENDPOINT_URL, credentials and region set so boto3 lands in the secret's own account
 and region:
 
+    localsecrets --allow-command-functions &
     curl -X PUT http://127.0.0.1:4566/_localsecrets/rotation-functions/my-rotator \\
+         -H 'Content-Type: application/json' \\
          -d '{"command": ["python3", "examples/rotation/rotate.py"]}'
 
 In AWS Lambda the same file runs with `lambda_handler` as its handler.

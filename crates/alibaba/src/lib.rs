@@ -172,6 +172,14 @@ impl Frontend for AlibabaFrontend {
         fixture::check_import(scope, secret)
     }
 
+    fn refuse(&self, req: &Request, message: &str) -> Response {
+        let format = requested_format(req, &Params::from_request(req)).unwrap_or(Format::Json);
+        let host = format!("kms.{}.aliyuncs.com", self.config.default_region);
+        AlibabaError::with(Code::NoPermission, message)
+            .rendered_as(format, &host)
+            .respond(&req.request_id)
+    }
+
     fn handle(&self, req: &Request) -> Response {
         let id = req.request_id.as_str();
         let p = Params::from_request(req);

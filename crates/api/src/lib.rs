@@ -65,6 +65,15 @@ pub trait Frontend: Send + Sync {
     /// The operation a request names, for the request journal (`None` when unknown).
     fn operation(&self, req: &Request) -> Option<String>;
 
+    /// Answers a request the server refuses before this frontend reads it (its `Host` fails
+    /// the DNS-rebinding rule), as this cloud answers a caller it denies access.
+    fn refuse(&self, _req: &Request, message: &str) -> Response {
+        Response::json(
+            403,
+            &serde_json::json!({"error": "forbidden", "message": message}),
+        )
+    }
+
     /// The journal's view of a request: operation, tenant, region and secret name. Must be
     /// cheap and must never read a secret value.
     fn describe(&self, req: &Request) -> RequestInfo {

@@ -23,6 +23,8 @@ pub enum AwsError {
     /// The body is not JSON, or a member has the wrong JSON type.
     Serialization(String),
     UnknownOperation(String),
+    /// The caller may not make this request.
+    AccessDenied(String),
     InternalServiceError(String),
 }
 
@@ -52,6 +54,7 @@ impl AwsError {
             | Self::Validation(m)
             | Self::Serialization(m)
             | Self::UnknownOperation(m)
+            | Self::AccessDenied(m)
             | Self::InternalServiceError(m) => m,
         }
     }
@@ -78,6 +81,7 @@ impl WireError for AwsError {
             Self::Validation(_) => "ValidationException",
             Self::Serialization(_) => "SerializationException",
             Self::UnknownOperation(_) => "UnknownOperationException",
+            Self::AccessDenied(_) => "AccessDeniedException",
             Self::InternalServiceError(_) => "InternalServiceError",
         }
     }

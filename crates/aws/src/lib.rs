@@ -105,6 +105,10 @@ impl Frontend for AwsFrontend {
         router::target(req).map(str::to_owned)
     }
 
+    fn refuse(&self, req: &Request, message: &str) -> Response {
+        AwsError::AccessDenied(message.to_owned()).respond(&req.request_id)
+    }
+
     fn handle(&self, req: &Request) -> Response {
         match self.answer(req) {
             Ok(body) => Response::new(200)

@@ -11,6 +11,8 @@ pub enum ErrorKind {
     RouteNotFound,
     /// An `Authorization` header that cannot be parsed.
     BadAuthorization,
+    /// A caller the gateway does not let through.
+    Forbidden,
     InvalidParameter,
     InvalidRequest,
     /// The path carries the SDK's `{project_id}` placeholder: no project id was configured.
@@ -54,6 +56,12 @@ pub const TABLE: &[Row] = &[
         status: 401,
         code: "APIGW.0301",
         text: "Incorrect IAM authentication information.",
+    },
+    Row {
+        kind: ErrorKind::Forbidden,
+        status: 403,
+        code: "APIGW.0302",
+        text: "The IAM user is not authorized to access the API.",
     },
     Row {
         kind: ErrorKind::InvalidParameter,
@@ -293,6 +301,7 @@ mod tests {
         let kinds = [
             ErrorKind::RouteNotFound,
             ErrorKind::BadAuthorization,
+            ErrorKind::Forbidden,
             ErrorKind::InvalidParameter,
             ErrorKind::InvalidRequest,
             ErrorKind::MissingProjectId,

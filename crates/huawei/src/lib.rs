@@ -28,7 +28,7 @@ pub mod render;
 pub mod router;
 
 use crate::call::Call;
-use crate::error::{HuaweiError, HwResult};
+use crate::error::{ErrorKind, HuaweiError, HwResult};
 use crate::router::{Op, Target};
 use localsecrets_api::{
     Frontend, ImportIssue, Request, RequestInfo, Response, RotationFunctions, WireError,
@@ -137,6 +137,10 @@ impl Frontend for HuaweiFrontend {
             .ok()
             .flatten()
             .map(|r| r.op.name().to_owned())
+    }
+
+    fn refuse(&self, req: &Request, message: &str) -> Response {
+        HuaweiError::new(ErrorKind::Forbidden, message).respond(&req.request_id)
     }
 
     fn handle(&self, req: &Request) -> Response {

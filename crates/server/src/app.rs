@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::fixtures::Defaults;
+use crate::guard::Guard;
 use crate::journal::Journal;
 use crate::rotation_functions::Registry;
 use crate::scheduler::{Scheduler, WakingStorage};
@@ -35,6 +36,8 @@ pub struct App {
     pub scheduler: Arc<Scheduler>,
     /// User rotation functions, handed to the frontends.
     pub functions: Arc<Registry>,
+    /// The access rules every request passes first; set once the listener is bound.
+    pub guard: Guard,
 }
 
 impl App {
@@ -47,12 +50,15 @@ impl App {
         let mut app = Self::new(storage, random)?;
         app.journal = Journal::new(config.journal_size, config.log_requests);
         app.defaults = Defaults::new(&config.aws(), &config.alibaba(), &HuaweiConfig::default());
-        app.functions = Arc::new(Registry::load(
-            app.service.clone(),
-            Duration::from_secs(config.rotation_timeout),
-        )?);
+        app.functions = Arc::new(
+            Registry::load(
+                app.service.clone(),
+                Duration::from_secs(config.rotation_timeout),
+            )?
+            .allow_commands(config.allow_command_functions),
+        );
         if let Some(path) = &config.rotation_functions {
-            app.functions.put_all(read_functions(path)?)?;
+            app.functions.put_trusted(read_functions(path)?)?;
         }
         let service = app.service.clone();
         app.frontends = vec![
@@ -94,6 +100,7 @@ impl App {
             defaults: Defaults::default(),
             scheduler: Arc::new(Scheduler::new(wake)),
             functions,
+            guard: Guard::default(),
         })
     }
 

@@ -108,6 +108,33 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..=3600)
     )]
     pub rotation_timeout: u64,
+
+    /// Let the admin API register command functions (`{"command": [...]}`), which run
+    /// programs as this server's user. Off by default: anyone who reaches the port could
+    /// otherwise run commands. Commands in the --rotation-functions file are always allowed.
+    #[arg(long, env = "LOCALSECRETS_ALLOW_COMMAND_FUNCTIONS")]
+    pub allow_command_functions: bool,
+
+    /// Require `Authorization: Bearer TOKEN` on every admin endpoint except health (cloud
+    /// APIs are unaffected).
+    #[arg(
+        long,
+        env = "LOCALSECRETS_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+
+    /// A Host name to accept besides the built-in ones (DNS-rebinding defence): `name`,
+    /// `.domain` for a domain and its subdomains, or `*` for any. Repeat it, or give a
+    /// comma-separated list in the variable.
+    #[arg(
+        long = "allowed-host",
+        env = "LOCALSECRETS_ALLOWED_HOSTS",
+        value_name = "HOST",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
 }
 
 /// What to do instead of serving.
@@ -212,6 +239,28 @@ mod tests {
         assert_eq!((c.journal_size, c.log_requests, c.command), (0, true, None));
         assert!(parse(&["--journal-size", "-1"]).is_err());
         assert!(parse(&["healthchek"]).is_err());
+    }
+
+    #[test]
+    fn security_settings() {
+        let c = parse(&[]).unwrap();
+        if !std::env::vars().any(|(k, _)| k.starts_with("LOCALSECRETS_")) {
+            assert!(!c.allow_command_functions);
+            assert_eq!((c.admin_token, c.allowed_hosts.len()), (None, 0));
+        }
+        let c = parse(&[
+            "--allow-command-functions",
+            "--admin-token",
+            "t0k",
+            "--allowed-host",
+            "a.example",
+            "--allowed-host",
+            ".corp",
+        ])
+        .unwrap();
+        assert!(c.allow_command_functions);
+        assert_eq!(c.admin_token.as_deref(), Some("t0k"));
+        assert_eq!(c.allowed_hosts, ["a.example", ".corp"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Who answers a request: the admin API first, then each cloud in order (AWS by
 //! `X-Amz-Target`, Huawei by `/v1/…`, Alibaba by `Action`), else a neutral JSON 404 that
-//! names the protocols served.
+//! names the protocols served. Each answers only what the [`crate::guard`] lets through: a
+//! refused cloud request gets the cloud's own access-denied error.
 
 use crate::admin;
 use crate::app::App;
@@ -19,8 +20,21 @@ pub enum Route {
 }
 
 pub fn route(app: &App, req: &Request) -> (Route, Response) {
+    let host = app.guard.check_host(req);
     if admin::claims(req) {
-        return (Route::Admin, admin::handle(app, req));
+        let response = match host
+            .map_err(|m| (403, "host_not_allowed", m))
+            .and_then(|()| {
+                app.guard
+                    .check_admin(req, &req.raw_path)
+                    .map_err(|r| (r.status, r.code, r.message))
+            }) {
+            Ok(()) => admin::handle(app, req),
+            Err((401, code, message)) => admin::error(401, code, &message)
+                .header("www-authenticate", r#"Bearer realm="localsecrets""#),
+            Err((status, code, message)) => admin::error(status, code, &message),
+        };
+        return (Route::Admin, response);
     }
     if let Some(f) = app.frontends.iter().find(|f| f.claims(req)) {
         let route = Route::Cloud {
@@ -28,13 +42,19 @@ pub fn route(app: &App, req: &Request) -> (Route, Response) {
             operation: f.operation(req),
         };
         let started = std::time::Instant::now();
-        let response = f.handle(req);
+        let response = match &host {
+            Ok(()) => f.handle(req),
+            Err(message) => f.refuse(req, message),
+        };
         let time = app.service.now();
         app.journal
             .note(f.as_ref(), req, &response, time, started.elapsed());
         return (route, response);
     }
-    (Route::NotFound, not_found(req))
+    match host {
+        Ok(()) => (Route::NotFound, not_found(req)),
+        Err(m) => (Route::NotFound, admin::error(403, "host_not_allowed", &m)),
+    }
 }
 
 pub const PROTOCOLS: [&str; 3] = [
@@ -82,6 +102,9 @@ mod tests {
         fn operation(&self, req: &Request) -> Option<String> {
             req.header(self.1).map(str::to_owned)
         }
+        fn refuse(&self, _req: &Request, message: &str) -> Response {
+            Response::new(403).body(format!("{} refuses: {message}", self.0.as_str()))
+        }
     }
 
     fn app() -> App {
@@ -92,6 +115,60 @@ mod tests {
             Arc::new(Probe(Cloud::Alibaba, "l")),
         ];
         app
+    }
+
+    #[test]
+    fn a_refused_host_gets_each_answerers_own_refusal() {
+        let mut app = app();
+        app.guard = crate::guard::Guard::new(true, &[], None);
+        let evil = |r: Request| r.with_header("host", "rebound.example.com:4566");
+
+        let (by, r) = route(&app, &evil(Request::new("POST", "/").with_header("l", "x")));
+        assert_eq!(
+            by,
+            Route::Cloud {
+                cloud: "alibaba",
+                operation: Some("x".into())
+            }
+        );
+        assert_eq!(r.status, 403);
+        assert!(r.body.starts_with(b"alibaba refuses: Host"), "{:?}", r.body);
+
+        let (by, r) = route(&app, &evil(Request::new("GET", "/_localsecrets/export")));
+        assert_eq!((by, r.status), (Route::Admin, 403));
+        assert_eq!(r.json_body().unwrap()["error"], "host_not_allowed");
+
+        let (by, r) = route(&app, &evil(Request::new("GET", "/elsewhere")));
+        assert_eq!((by, r.status), (Route::NotFound, 403));
+
+        let local =
+            Request::new("GET", "/_localsecrets/health").with_header("host", "localhost:4566");
+        assert_eq!(route(&app, &local).1.status, 200);
+    }
+
+    #[test]
+    fn admin_refusals_come_before_the_handler() {
+        let mut app = app();
+        app.guard = crate::guard::Guard::new(true, &[], Some("tok".into()));
+        let reset = Request::new("POST", "/_localsecrets/reset")
+            .with_header("content-type", "application/json");
+        let r = route(&app, &reset).1;
+        assert_eq!(r.status, 401);
+        assert_eq!(
+            r.header_value("www-authenticate"),
+            Some(r#"Bearer realm="localsecrets""#)
+        );
+        let r = route(
+            &app,
+            &reset.clone().with_header("authorization", "Bearer tok"),
+        )
+        .1;
+        assert_eq!(r.status, 200);
+        let cross = reset
+            .with_header("authorization", "Bearer tok")
+            .with_header("origin", "https://evil.example")
+            .with_header("host", "127.0.0.1:4566");
+        assert_eq!(route(&app, &cross).1.status, 403);
     }
 
     #[test]

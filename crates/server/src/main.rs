@@ -4,6 +4,7 @@
 use clap::Parser;
 use localsecrets_server::config::Command;
 use localsecrets_server::fixtures::{self, AtStart};
+use localsecrets_server::guard::Guard;
 use localsecrets_server::{healthcheck, listener, App, Config};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -76,6 +77,15 @@ async fn run(config: Config) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
     info!("localsecrets listening on http://{addr}");
+    let mut app = app;
+    app.guard = Guard::new(
+        addr.ip().is_loopback(),
+        &config.allowed_hosts,
+        config.admin_token.clone(),
+    );
+    if config.admin_token.as_deref().is_some_and(|t| !t.is_empty()) {
+        info!("admin API requires the admin token");
+    }
     let app = Arc::new(app);
     // Functions call back on loopback when the server listens on every address.
     let callback = if addr.ip().is_unspecified() {

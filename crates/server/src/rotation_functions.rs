@@ -9,6 +9,11 @@
 //! The registry lives in the store's settings, so it survives a restart with `--data` and is
 //! kept by a state reset (it is configuration, like `--rotation-functions`). Recent calls are
 //! kept in memory for `GET /_localsecrets/rotation`.
+//!
+//! A command runs programs as the server's user, so it runs only when whoever started the
+//! server said so: listed in the `--rotation-functions` file, or with
+//! `--allow-command-functions`. Otherwise the admin API refuses to register one and a stored
+//! one fails when called.
 
 use localsecrets_api::RotationFunctions;
 use localsecrets_core::{Clock, Cloud, CoreError, CoreResult, Scope, Service, Timestamp};
@@ -173,7 +178,16 @@ pub struct Registry {
     endpoint: OnceLock<String>,
     default_timeout: Duration,
     calls: Mutex<VecDeque<CallRecord>>,
+    /// `--allow-command-functions`: any command may be registered and run.
+    commands_allowed: bool,
+    /// The commands of the `--rotation-functions` file, which run without that flag.
+    trusted: RwLock<BTreeMap<String, Function>>,
 }
+
+/// Why a command function was refused, naming the flag that allows it.
+pub const COMMANDS_DISABLED: &str = "command functions are disabled: they run programs as the \
+     server's user, so only the --rotation-functions file or a server started with \
+     --allow-command-functions may register them; URL functions are always available";
 
 impl Registry {
     /// The registry stored in `service`'s settings.
@@ -196,7 +210,32 @@ impl Registry {
             endpoint: OnceLock::new(),
             default_timeout,
             calls: Mutex::new(VecDeque::new()),
+            commands_allowed: false,
+            trusted: RwLock::new(BTreeMap::new()),
         })
+    }
+
+    /// `--allow-command-functions`.
+    pub fn allow_commands(mut self, allowed: bool) -> Self {
+        self.commands_allowed = allowed;
+        self
+    }
+
+    /// Whether the admin API may register `f`.
+    pub fn admits(&self, f: &Function) -> bool {
+        self.commands_allowed || !matches!(f.target, Target::Command(_))
+    }
+
+    /// Registers the `--rotation-functions` file's functions; its commands run without
+    /// `--allow-command-functions`.
+    pub fn put_trusted(&self, new: BTreeMap<String, Function>) -> CoreResult<()> {
+        self.put_all(new.clone())?;
+        self.trusted.write().extend(new);
+        Ok(())
+    }
+
+    fn may_run(&self, id: &str, f: &Function) -> bool {
+        self.admits(f) || self.trusted.read().get(id) == Some(f)
     }
 
     /// Tells the registry where this server listens (`http://127.0.0.1:4566`).
@@ -358,6 +397,7 @@ impl RotationFunctions for Registry {
         let started = Instant::now();
         let outcome = match &f.target {
             Target::Url(url) => call_url(url, event, timeout),
+            Target::Command(_) if !self.may_run(id, &f) => Err(COMMANDS_DISABLED.to_owned()),
             Target::Command(argv) => call_command(argv, &self.environment(scope), event, timeout),
         };
         match &outcome {
@@ -644,7 +684,9 @@ mod tests {
 
     #[test]
     fn commands_get_the_event_and_the_environment() {
-        let r = Registry::load(service(), Duration::from_secs(10)).unwrap();
+        let r = Registry::load(service(), Duration::from_secs(10))
+            .unwrap()
+            .allow_commands(true);
         r.set_endpoint("http://127.0.0.1:1234".into());
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
@@ -670,7 +712,9 @@ mod tests {
 
     #[test]
     fn a_failing_command_reports_its_exit_and_stderr() {
-        let r = Registry::load(service(), Duration::from_secs(10)).unwrap();
+        let r = Registry::load(service(), Duration::from_secs(10))
+            .unwrap()
+            .allow_commands(true);
         r.put("f", sh("echo 'db unreachable' >&2; exit 3")).unwrap();
         let e = r.invoke("f", &scope(), &json!({})).unwrap_err();
         assert_eq!(e, "exited with 3: db unreachable");
@@ -692,11 +736,47 @@ mod tests {
 
     #[test]
     fn a_hanging_command_is_stopped_with_its_children() {
-        let r = Registry::load(service(), Duration::from_secs(1)).unwrap();
+        let r = Registry::load(service(), Duration::from_secs(1))
+            .unwrap()
+            .allow_commands(true);
         // The shell starts a child that would keep the pipes open for a long time.
         r.put("f", sh("sleep 600 & sleep 600")).unwrap();
         let e = r.invoke("f", &scope(), &json!({})).unwrap_err();
         assert!(e.starts_with("timed out after 1s"), "{e}");
+    }
+
+    #[test]
+    fn commands_run_only_when_the_operator_allowed_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mark = dir.path().join("ran");
+        let touch = sh(&format!("touch {}", mark.display()));
+        let svc = service();
+
+        // Stored by some earlier run: not run by a server without the flag.
+        let r = Registry::load(svc.clone(), Duration::from_secs(10)).unwrap();
+        assert!(!r.admits(&touch));
+        assert!(r.admits(&Function::parse(&json!({"url": "http://h/"})).unwrap()));
+        r.put("stored", touch.clone()).unwrap();
+        let e = r.invoke("stored", &scope(), &json!({})).unwrap_err();
+        assert!(e.contains("--allow-command-functions"), "{e}");
+        assert!(!mark.exists());
+
+        // The --rotation-functions file's commands run; a different command under the same
+        // id does not.
+        r.put_trusted(BTreeMap::from([("file".to_owned(), touch.clone())]))
+            .unwrap();
+        r.invoke("file", &scope(), &json!({})).unwrap();
+        assert!(mark.exists());
+        r.put("file", sh("exit 0")).unwrap();
+        assert!(r.invoke("file", &scope(), &json!({})).is_err());
+
+        let allowed = Registry::load(svc, Duration::from_secs(10))
+            .unwrap()
+            .allow_commands(true);
+        assert!(allowed.admits(&touch));
+        std::fs::remove_file(&mark).unwrap();
+        allowed.invoke("stored", &scope(), &json!({})).unwrap();
+        assert!(mark.exists());
     }
 
     /// Serves one connection with `answer` and hands back the request it read.

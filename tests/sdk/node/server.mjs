@@ -43,7 +43,10 @@ export async function startServer(args = []) {
   return {
     url,
     async reset() {
-      const r = await fetch(`${url}/_localsecrets/reset`, { method: "POST" });
+      const r = await fetch(`${url}/_localsecrets/reset`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+      });
       if (!r.ok) throw new Error(`reset failed: ${r.status}`);
     },
     stop() {

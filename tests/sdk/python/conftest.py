@@ -40,7 +40,8 @@ def wait_healthy(url, proc, timeout=10.0):
 class Server:
     """A running server process; `admin` calls its admin API."""
 
-    def __init__(self, *args, env=None):
+    def __init__(self, *args, env=None, admin_token=None):
+        self.admin_token = admin_token
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         full_env = dict(os.environ)
@@ -56,8 +57,11 @@ class Server:
     def admin(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(self.url + path, data=data, method=method)
-        if data is not None:
+        if method not in ("GET", "HEAD"):
+            # Admin calls that change state take JSON only (nothing a web form can send).
             req.add_header("content-type", "application/json")
+        if self.admin_token:
+            req.add_header("authorization", f"Bearer {self.admin_token}")
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
                 raw = r.read()
@@ -78,7 +82,9 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server():
-    s = Server()
+    # The rotation-function suites register command functions through the admin API, which
+    # the server refuses unless it is told otherwise (test_security.py checks the default).
+    s = Server("--allow-command-functions")
     yield s
     s.stop()
 

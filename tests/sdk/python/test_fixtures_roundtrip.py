@@ -317,7 +317,8 @@ def test_malformed_bodies(server, endpoint):
 
 def post_raw(server, raw):
     import urllib.request
-    req = urllib.request.Request(server.url + "/_localsecrets/fixtures", data=raw, method="POST")
+    req = urllib.request.Request(server.url + "/_localsecrets/fixtures", data=raw, method="POST",
+                                 headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, json.loads(r.read())

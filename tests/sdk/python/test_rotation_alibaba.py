@@ -32,7 +32,7 @@ def make_client(url):
 
 @pytest.fixture
 def own():
-    s = Server()
+    s = Server("--allow-command-functions")
     yield s
     s.stop()
 
@@ -165,7 +165,7 @@ def test_a_generic_secret_rotates_through_the_function_registered_under_its_name
 def test_a_failed_step_leaves_acs_pending_and_blocks_the_next_rotation(tmp_path):
     script = tmp_path / "rotate_token.py"
     script.write_text(FUNCTION)
-    own = Server(env={"FAIL_AT": "test"})
+    own = Server("--allow-command-functions", env={"FAIL_AT": "test"})
     try:
         own.admin("PUT", "/_localsecrets/rotation-functions/token", {"command": [sys.executable, str(script)]})
         client = make_client(own.url)

@@ -240,7 +240,7 @@ def test_a_url_function_gets_the_same_events(server, endpoint, monkeypatch):
 
 
 def test_a_scheduled_rotation_calls_the_function_while_the_clock_moves():
-    own = Server()
+    own = Server("--allow-command-functions")
     try:
         sm = client(own.url)
         register(own, "rotator", {"command": [sys.executable, EXAMPLE]})

@@ -44,7 +44,7 @@ def client(url):
 
 @pytest.fixture
 def own():
-    s = Server()
+    s = Server("--allow-command-functions")
     yield s
     s.stop()
 
@@ -120,7 +120,7 @@ def test_a_registered_function_rotates_a_shared_secret(tmp_path):
     script = tmp_path / "rotate_token.py"
     script.write_text(FUNCTION)
     for fail in ["", "1"]:
-        own = Server(env={"FAIL": fail})
+        own = Server("--allow-command-functions", env={"FAIL": fail})
         try:
             status, _ = own.admin("PUT", "/_localsecrets/rotation-functions/rotate-token",
                                   {"command": [sys.executable, str(script)]})

@@ -9,7 +9,7 @@
 
 use super::{error, internal, ok};
 use crate::app::App;
-use crate::rotation_functions::{check_id, Function};
+use crate::rotation_functions::{check_id, Function, COMMANDS_DISABLED};
 use crate::scheduler::Outcome;
 use localsecrets_api::{Request, Response};
 use serde_json::{json, Value};
@@ -105,6 +105,9 @@ fn put(app: &App, id: &str, body: &[u8]) -> Response {
         Ok(f) => f,
         Err(e) => return error(400, "bad_request", &e),
     };
+    if !app.functions.admits(&f) {
+        return error(403, "command_functions_disabled", COMMANDS_DISABLED);
+    }
     match app.functions.put(id, f.clone()) {
         Ok(()) => ok(&entry(id, &f)),
         Err(e) => internal(&e),
@@ -155,8 +158,41 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn command_functions_need_the_flag() {
+        let mut app = app();
+        let path = "/_localsecrets/rotation-functions/f";
+        let (s, v) = call(&app, "PUT", path, r#"{"command": ["sh", "-c", "id"]}"#);
+        assert_eq!(
+            (s, v["error"].as_str()),
+            (403, Some("command_functions_disabled"))
+        );
+        assert!(v["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-command-functions"));
+        assert_eq!(call(&app, "GET", path, "").0, 404);
+        let (s, _) = call(&app, "PUT", path, r#"{"url": "http://127.0.0.1:9/"}"#);
+        assert_eq!(s, 200);
+        with_commands(&mut app);
+        let (s, v) = call(&app, "PUT", path, r#"{"command": ["sh", "-c", "id"]}"#);
+        assert_eq!((s, &v["command"]), (200, &json!(["sh", "-c", "id"])));
+    }
+
+    fn with_commands(app: &mut crate::App) {
+        app.functions = std::sync::Arc::new(
+            crate::rotation_functions::Registry::load(
+                app.service.clone(),
+                std::time::Duration::from_secs(30),
+            )
+            .unwrap()
+            .allow_commands(true),
+        );
+    }
+
+    #[test]
     fn functions_are_registered_listed_and_removed() {
-        let app = app();
+        let mut app = app();
+        with_commands(&mut app);
         let (s, v) = call(&app, "GET", "/_localsecrets/rotation-functions", "");
         assert_eq!(s, 200);
         assert_eq!(v["functions"], json!([]));
