@@ -1,0 +1,424 @@
+//! Adding versions: ids by dialect, idempotent replays of a token and value, label moves,
+//! metadata updates that add a value in the same transaction.
+
+use super::types::*;
+use super::Service;
+use crate::dialect::VersionIds;
+use crate::observe::Change;
+use crate::{labels, CoreError, CoreResult, Scope, Secret, Timestamp, Version};
+
+impl Service {
+    pub(super) fn assign_version_id(
+        &self,
+        scope: &Scope,
+        secret: &mut Secret,
+        given: Option<String>,
+    ) -> CoreResult<String> {
+        match scope.cloud.dialect().version_ids {
+            VersionIds::TokenOrUuid => Ok(given.unwrap_or_else(|| self.random.uuid())),
+            VersionIds::Caller => {
+                given.ok_or_else(|| CoreError::InvalidParameter("a version id is required".into()))
+            }
+            VersionIds::Sequential => {
+                secret.version_seq += 1;
+                Ok(format!("v{}", secret.version_seq))
+            }
+        }
+    }
+
+    /// Adds a version. An existing id with the same value is a replay; with another value a
+    /// conflict. The first version of a secret always becomes current.
+    pub(super) fn add_value(
+        &self,
+        scope: &Scope,
+        secret: &mut Secret,
+        v: NewVersion,
+        now: Timestamp,
+    ) -> CoreResult<(String, bool)> {
+        let d = scope.cloud.dialect();
+        let value = v
+            .value
+            .ok_or_else(|| CoreError::InvalidParameter("a secret value is required".into()))?;
+        // The value of a version a rotation reserved: the placeholder makes way for it.
+        if v.id.is_some() && v.id == secret.rotation.reserved {
+            let id = secret.rotation.reserved.take().unwrap_or_default();
+            secret.versions.retain(|old| old.id != id);
+        }
+        if d.version_ids != VersionIds::Sequential {
+            if let Some(existing) = v.id.as_deref().and_then(|id| secret.version(id)) {
+                return if existing.value == value {
+                    Ok((existing.id.clone(), true))
+                } else {
+                    Err(CoreError::IdempotencyConflict {
+                        version_id: existing.id.clone(),
+                    })
+                };
+            }
+        }
+        let id = self.assign_version_id(scope, secret, v.id)?;
+        let mut labels = v.labels.unwrap_or_else(|| vec![d.current.to_owned()]);
+        if secret.holder(d.current).is_none() && !labels.iter().any(|l| l == d.current) {
+            labels.push(d.current.to_owned());
+        }
+        let old_current = secret.holder_id(d.current).map(str::to_owned);
+        let version = Version {
+            expires: v.expires,
+            ..Version::new(id.clone(), value, now, Vec::new())
+        };
+        labels::add_version(secret, d, version, &labels)?;
+        // A new value that becomes current ends a finished rotation: the pending label left on
+        // the old current version goes (AWS records exactly this).
+        if let Some(old) = old_current.filter(|old| secret.holder_id(d.current) != Some(old)) {
+            if let Some(v) = secret.version_mut(&old) {
+                v.labels.retain(|l| l != d.pending);
+            }
+        }
+        secret.updated = now;
+        Ok((id, false))
+    }
+
+    /// Adds a version (PutSecretValue / create version). Idempotent on the caller's id.
+    pub fn put_value(&self, scope: &Scope, r: SecretRef<'_>, v: NewVersion) -> CoreResult<Written> {
+        let now = self.now();
+        self.write(|tx| {
+            let mut secret = self.load(tx, scope, r, Access::Live, now)?;
+            let (id, replayed) = self.add_value(scope, &mut secret, v, now)?;
+            if !replayed {
+                tx.put_secret(scope, &secret)?;
+                let change = Change::VersionAdded {
+                    secret: &secret,
+                    version_id: &id,
+                };
+                self.announce(tx, scope, change, now)?;
+            }
+            Ok(Written {
+                secret,
+                version_id: Some(id),
+                replayed,
+            })
+        })
+    }
+
+    /// Changes metadata with `f` and, when `value` is given, adds a version, all in one
+    /// transaction (AWS UpdateSecret). A value that replays an earlier version adds nothing.
+    pub fn update(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        value: Option<NewVersion>,
+        f: impl FnOnce(&mut Secret, &Ctx<'_>) -> CoreResult<()>,
+    ) -> CoreResult<Written> {
+        let now = self.now();
+        self.write(|tx| {
+            let mut secret = self.load(tx, scope, r, Access::Live, now)?;
+            let ctx = Ctx {
+                now,
+                random: &self.random,
+            };
+            f(&mut secret, &ctx)?;
+            secret.updated = now;
+            let (version_id, replayed) = match value {
+                Some(v) => {
+                    let (id, replayed) = self.add_value(scope, &mut secret, v, now)?;
+                    (Some(id), replayed)
+                }
+                None => (None, false),
+            };
+            labels::validate(&secret, scope.cloud.dialect())?;
+            tx.put_secret(scope, &secret)?;
+            if let (Some(id), false) = (&version_id, replayed) {
+                let change = Change::VersionAdded {
+                    secret: &secret,
+                    version_id: id,
+                };
+                self.announce(tx, scope, change, now)?;
+            }
+            Ok(Written {
+                secret,
+                version_id,
+                replayed,
+            })
+        })
+    }
+
+    /// Moves or removes a staging label.
+    pub fn update_stage(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        label: &str,
+        move_to: Option<&str>,
+        remove_from: Option<&str>,
+    ) -> CoreResult<Secret> {
+        self.modify(scope, r, Access::Live, |s, _| {
+            labels::update_stage(s, scope.cloud.dialect(), label, move_to, remove_from)
+        })
+        .map(|(s, ())| s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::testkit::*;
+
+    use crate::{CoreError, Scope};
+
+    use crate::Cloud;
+
+    #[test]
+    fn put_value_idempotency_table() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        type Want = Result<(bool, &'static str), CoreError>;
+        let cases: Vec<(&str, &str, Want)> = vec![
+            ("t2", "two", Ok((false, "t2"))),
+            ("t2", "two", Ok((true, "t2"))),
+            (
+                "t2",
+                "other",
+                Err(CoreError::IdempotencyConflict {
+                    version_id: "t2".into(),
+                }),
+            ),
+            ("t1", "one", Ok((true, "t1"))),
+        ];
+        for (token, value, want) in cases {
+            let got = svc
+                .put_value(
+                    &aws(),
+                    SecretRef::Name("db"),
+                    NewVersion {
+                        id: Some(token.into()),
+                        value: text(value),
+                        ..Default::default()
+                    },
+                )
+                .map(|w| (w.replayed, w.version_id.unwrap()));
+            assert_eq!(
+                got,
+                want.map(|(r, id)| (r, id.to_owned())),
+                "{token} {value}"
+            );
+        }
+        let s = svc
+            .describe(&aws(), SecretRef::Name("db"), Access::Live)
+            .unwrap();
+        assert_eq!(s.versions.len(), 2);
+        assert_eq!(s.holder_id("AWSCURRENT"), Some("t2"));
+        assert_eq!(s.holder_id("AWSPREVIOUS"), Some("t1"));
+    }
+
+    #[test]
+    fn put_with_explicit_labels_leaves_current() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        svc.put_value(
+            &aws(),
+            SecretRef::Name("db"),
+            NewVersion {
+                id: Some("t2".into()),
+                value: text("two"),
+                labels: Some(vec!["AWSPENDING".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let (_, v) = svc
+            .get_value(
+                &aws(),
+                SecretRef::Name("db"),
+                &Selector::Label("AWSCURRENT".into()),
+            )
+            .unwrap();
+        assert_eq!(v.id, "t1");
+        let (_, v) = svc
+            .get_value(
+                &aws(),
+                SecretRef::Name("db"),
+                &Selector::Label("AWSPENDING".into()),
+            )
+            .unwrap();
+        assert_eq!(v.id, "t2");
+    }
+
+    #[test]
+    fn first_version_of_an_empty_secret_becomes_current() {
+        let svc = service();
+        svc.create_secret(
+            &aws(),
+            NewSecret {
+                name: "empty".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        svc.put_value(
+            &aws(),
+            SecretRef::Name("empty"),
+            NewVersion {
+                value: text("x"),
+                labels: Some(vec!["custom".into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let (_, v) = svc
+            .get_value(
+                &aws(),
+                SecretRef::Name("empty"),
+                &Selector::Label("AWSCURRENT".into()),
+            )
+            .unwrap();
+        assert!(v.has_label("custom"));
+    }
+
+    #[test]
+    fn a_new_current_value_clears_pending_from_the_old_current() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let put = |id: &str, labels: Option<Vec<String>>| {
+            svc.put_value(
+                &aws(),
+                r,
+                NewVersion {
+                    id: Some(id.into()),
+                    value: text(id),
+                    labels,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+        };
+        put("t2", Some(vec!["AWSPENDING".into()]));
+        svc.update_stage(&aws(), r, "AWSCURRENT", Some("t2"), Some("t1"))
+            .unwrap();
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        assert_eq!(
+            s.version("t2").unwrap().labels,
+            vec!["AWSPENDING", "AWSCURRENT"]
+        );
+        // A pending-only value leaves the current version's labels alone...
+        let w = put("t3", Some(vec!["AWSPENDING".into()]));
+        assert_eq!(w.secret.version("t2").unwrap().labels, vec!["AWSCURRENT"]);
+        svc.update_stage(&aws(), r, "AWSCURRENT", Some("t3"), Some("t2"))
+            .unwrap();
+        // ...a new current value takes pending off the version it replaces.
+        let w = put("t4", None);
+        let s = &w.secret;
+        assert_eq!(s.version("t3").unwrap().labels, vec!["AWSPREVIOUS"]);
+        assert_eq!(s.version("t4").unwrap().labels, vec!["AWSCURRENT"]);
+        assert_eq!(s.holder_id("AWSPENDING"), None);
+    }
+
+    #[test]
+    fn update_changes_metadata_and_value_together() {
+        let svc = service();
+        create(&svc, &aws(), "db", Some("t1"), "one");
+        let r = SecretRef::Name("db");
+        let w = svc
+            .update(
+                &aws(),
+                r,
+                Some(NewVersion {
+                    id: Some("t2".into()),
+                    value: text("two"),
+                    ..Default::default()
+                }),
+                |s, _| {
+                    s.description = Some("d".into());
+                    Ok(())
+                },
+            )
+            .unwrap();
+        assert_eq!(w.version_id.as_deref(), Some("t2"));
+        assert_eq!(w.secret.description.as_deref(), Some("d"));
+        assert_eq!(w.secret.holder_id("AWSCURRENT"), Some("t2"));
+        // A conflicting value rolls the metadata change back.
+        let err = svc.update(
+            &aws(),
+            r,
+            Some(NewVersion {
+                id: Some("t2".into()),
+                value: text("other"),
+                ..Default::default()
+            }),
+            |s, _| {
+                s.description = Some("lost".into());
+                Ok(())
+            },
+        );
+        assert_eq!(
+            err.map(|w| w.version_id),
+            Err(CoreError::IdempotencyConflict {
+                version_id: "t2".into()
+            })
+        );
+        let s = svc.describe(&aws(), r, Access::Live).unwrap();
+        assert_eq!(s.description.as_deref(), Some("d"));
+        // Metadata alone adds no version; a replayed value is reported as such.
+        let w = svc.update(&aws(), r, None, |_, _| Ok(())).unwrap();
+        assert_eq!((w.version_id, w.replayed), (None, false));
+        let w = svc
+            .update(
+                &aws(),
+                r,
+                Some(NewVersion {
+                    id: Some("t2".into()),
+                    value: text("two"),
+                    ..Default::default()
+                }),
+                |_, _| Ok(()),
+            )
+            .unwrap();
+        assert!(w.replayed);
+        assert_eq!(w.secret.versions.len(), 2);
+    }
+
+    #[test]
+    fn huawei_versions_are_sequential() {
+        let svc = service();
+        let scope = Scope::new(
+            Cloud::Huawei,
+            "0123456789abcdef0123456789abcdef",
+            "cn-north-4",
+        );
+        let w = create(&svc, &scope, "db", Some("ignored"), "one");
+        assert_eq!(w.version_id.as_deref(), Some("v1"));
+        let w = svc
+            .put_value(
+                &scope,
+                SecretRef::Name("db"),
+                NewVersion {
+                    value: text("two"),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(w.version_id.as_deref(), Some("v2"));
+        assert_eq!(w.secret.holder_id("SYSCURRENT"), Some("v2"));
+        assert_eq!(w.secret.holder_id("SYSPREVIOUS"), Some("v1"));
+        assert_eq!(w.secret.secret_type, "COMMON");
+    }
+
+    #[test]
+    fn alibaba_requires_a_version_id() {
+        let svc = service();
+        let scope = Scope::new(Cloud::Alibaba, "1", "cn-hangzhou");
+        assert!(matches!(
+            svc.create_secret(
+                &scope,
+                NewSecret {
+                    name: "x".into(),
+                    version: NewVersion {
+                        value: text("v"),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                }
+            ),
+            Err(CoreError::InvalidParameter(_))
+        ));
+    }
+}
