@@ -226,6 +226,9 @@ impl From<CoreError> for AlibabaError {
             CoreError::VersionNotFound { version_id } => Self::not_found(format!(
                 "The resource is not found: the secret has no version {version_id}."
             )),
+            CoreError::TagNotFound { key } => {
+                Self::not_found(format!("The resource is not found: the secret has no tag {key}."))
+            }
             CoreError::LabelNotFound { label } => Self::not_found(format!(
                 "The resource is not found: no version of the secret has the stage {label}."
             )),

@@ -123,10 +123,10 @@ pub fn check_import(scope: &Scope, s: &Secret) -> Result<(), ImportIssue> {
         return Err(ImportIssue::new("description", "at most 256 characters"));
     }
     if let Some(t) = &s.tags {
-        if t.len() > tags::MAX_TAGS {
+        if t.len() > tags::max_tags() {
             return Err(ImportIssue::new(
                 "tags",
-                format!("at most {} tags", tags::MAX_TAGS),
+                format!("at most {} tags", tags::max_tags()),
             ));
         }
         for (i, tag) in t.iter().enumerate() {

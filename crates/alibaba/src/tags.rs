@@ -3,10 +3,13 @@
 
 use crate::error::{AliResult, AlibabaError};
 use crate::params::Params;
-use localsecrets_core::{CoreError, CoreResult, Secret, Tag};
+use localsecrets_core::{Cloud, Tag};
 use serde_json::{Map, Value};
 
-pub const MAX_TAGS: usize = 20;
+/// How many tags a secret (and so one request) may carry.
+pub fn max_tags() -> usize {
+    Cloud::Alibaba.dialect().max_tags
+}
 
 pub(crate) fn check(key: &str, value: &str) -> AliResult<()> {
     if key.is_empty() || key.chars().count() > 128 {
@@ -74,36 +77,13 @@ fn dedupe_and_cap(tags: Vec<Tag>) -> AliResult<Vec<Tag>> {
             None => out.push(t),
         }
     }
-    if out.len() > MAX_TAGS {
+    if out.len() > max_tags() {
         return Err(AlibabaError::invalid(format!(
-            "At most {MAX_TAGS} tags can be given at once."
+            "At most {} tags can be given at once.",
+            max_tags()
         )));
     }
     Ok(out)
-}
-
-/// Adds or overwrites tags on a secret, keeping it within the cap.
-pub fn merge(secret: &mut Secret, new: &[Tag]) -> CoreResult<()> {
-    let tags = secret.tags.get_or_insert_with(Vec::new);
-    for t in new {
-        match tags.iter_mut().find(|o| o.key == t.key) {
-            Some(o) => o.value.clone_from(&t.value),
-            None => tags.push(t.clone()),
-        }
-    }
-    if tags.len() > MAX_TAGS {
-        return Err(CoreError::LimitExceeded(format!(
-            "a secret can have at most {MAX_TAGS} tags"
-        )));
-    }
-    Ok(())
-}
-
-/// Removes the named keys; keys the secret does not have are ignored.
-pub fn remove(secret: &mut Secret, keys: &[String]) {
-    if let Some(tags) = secret.tags.as_mut() {
-        tags.retain(|t| !keys.contains(&t.key));
-    }
 }
 
 #[cfg(test)]

@@ -106,6 +106,9 @@ impl From<CoreError> for AwsError {
             CoreError::LabelNotFound { label } => Self::ResourceNotFound(format!(
                 "Secrets Manager can't find the specified secret value for staging label: {label}"
             )),
+            CoreError::TagNotFound { key } => {
+                Self::ResourceNotFound(format!("The secret has no tag {key}."))
+            }
             CoreError::VersionLabelMismatch { .. } => Self::InvalidRequest(
                 "You provided a VersionStage that is not associated to the provided VersionId."
                     .into(),

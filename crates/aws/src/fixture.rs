@@ -10,7 +10,6 @@ use localsecrets_core::{Scope, Secret, SecretValue};
 
 /// SecretString and SecretBinary are at most 65536 bytes.
 pub const MAX_VALUE_BYTES: usize = 65_536;
-pub const MAX_TAGS: usize = 50;
 
 fn too_long(field: impl Into<String>, what: &str, max: usize) -> ImportIssue {
     ImportIssue::new(field, format!("{what} must be at most {max} characters"))
@@ -61,8 +60,9 @@ pub fn check_import(scope: &Scope, s: &Secret) -> Result<(), ImportIssue> {
         }
     }
     if let Some(tags) = &s.tags {
-        if tags.len() > MAX_TAGS {
-            return Err(ImportIssue::new("tags", format!("at most {MAX_TAGS} tags")));
+        let max = scope.cloud.dialect().max_tags;
+        if tags.len() > max {
+            return Err(ImportIssue::new("tags", format!("at most {max} tags")));
         }
         for (i, tag) in tags.iter().enumerate() {
             if tag.key.is_empty() || tag.key.chars().count() > 128 {

@@ -49,6 +49,8 @@ pub struct Dialect {
     pub rotation_limit: Option<RateLimit>,
     pub recovery_window_days: (u32, u32),
     pub default_recovery_window_days: u32,
+    /// Tags one secret may carry.
+    pub max_tags: usize,
 }
 
 pub static AWS: Dialect = Dialect {
@@ -65,6 +67,7 @@ pub static AWS: Dialect = Dialect {
     rotation_limit: None,
     recovery_window_days: (7, 30),
     default_recovery_window_days: 30,
+    max_tags: 50,
 };
 
 /// Alibaba RotateSecret: 50 per secret per hour.
@@ -87,6 +90,7 @@ pub static ALIBABA: Dialect = Dialect {
     rotation_limit: Some(ALIBABA_ROTATION_LIMIT),
     recovery_window_days: (7, 30),
     default_recovery_window_days: 30,
+    max_tags: 20,
 };
 
 pub static HUAWEI: Dialect = Dialect {
@@ -103,6 +107,7 @@ pub static HUAWEI: Dialect = Dialect {
     rotation_limit: None,
     recovery_window_days: (7, 30),
     default_recovery_window_days: 30,
+    max_tags: 20,
 };
 
 impl Cloud {

@@ -52,6 +52,10 @@ pub enum CoreError {
         secret_type: String,
         operation: String,
     },
+    /// An untag named a key the secret must carry and does not.
+    TagNotFound {
+        key: String,
+    },
     /// A count limit (versions, labels, tags…) would be exceeded.
     LimitExceeded(String),
     /// A rate quota (rotations per hour) is used up.
@@ -104,6 +108,7 @@ impl fmt::Display for CoreError {
                 secret_type,
                 operation,
             } => write!(f, "{operation} is not supported for {secret_type} secrets"),
+            Self::TagNotFound { key } => write!(f, "the secret has no tag {key}"),
             Self::LimitExceeded(what) => write!(f, "limit exceeded: {what}"),
             Self::Throttled { max, window_secs } => write!(
                 f,

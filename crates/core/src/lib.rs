@@ -40,6 +40,6 @@ pub use random::{PasswordPolicy, Random};
 pub use scope::{Cloud, Scope};
 pub use service::{
     Access, Ctx, Import, NewSecret, NewVersion, RotateRequest, SecretRef, Selector, Service,
-    Written,
+    TagKeys, Written,
 };
 pub use time::Timestamp;

@@ -246,9 +246,9 @@ impl From<CoreError> for HuaweiError {
         use ErrorKind as K;
         let kind = match &e {
             CoreError::SecretNotFound { name } => return Self::secret_not_found(name),
-            CoreError::VersionNotFound { .. } | CoreError::LabelNotFound { .. } => {
-                K::ResourceNotFound
-            }
+            CoreError::VersionNotFound { .. }
+            | CoreError::LabelNotFound { .. }
+            | CoreError::TagNotFound { .. } => K::ResourceNotFound,
             CoreError::AlreadyExists { name, .. } => {
                 return Self::new(
                     K::AlreadyExists,

@@ -6,7 +6,7 @@ use crate::error::{AliResult, AlibabaError};
 use crate::params::Params;
 use crate::render::Obj;
 use crate::tags;
-use localsecrets_core::{Access, SecretRef};
+use localsecrets_core::SecretRef;
 
 /// The one secret a single-resource tag operation names; keys and certificates are not held.
 pub fn target<'p>(cx: &Cx<'_>, p: &'p Params) -> AliResult<&'p str> {
@@ -33,9 +33,6 @@ pub fn target<'p>(cx: &Cx<'_>, p: &'p Params) -> AliResult<&'p str> {
 pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     let name = target(cx, p)?;
     let new = tags::from_json(p, "Tags")?.ok_or_else(|| AlibabaError::missing("Tags"))?;
-    cx.service
-        .modify(&cx.scope, SecretRef::Name(name), Access::Live, |s, _| {
-            tags::merge(s, &new)
-        })?;
+    cx.service.tag(&cx.scope, &[SecretRef::Name(name)], &new)?;
     Ok(Obj::new())
 }

@@ -6,7 +6,7 @@ use crate::error::{AliResult, AlibabaError};
 use crate::params::Params;
 use crate::render::Obj;
 use crate::tags;
-use localsecrets_core::{Access, SecretRef};
+use localsecrets_core::SecretRef;
 
 pub const MAX_RESOURCES: usize = 50;
 
@@ -52,7 +52,6 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
         return Err(AlibabaError::missing("Tag.1.Key"));
     }
     let refs: Vec<SecretRef<'_>> = names.iter().map(|n| SecretRef::Name(n)).collect();
-    cx.service
-        .modify_each(&cx.scope, &refs, Access::Live, |s, _| tags::merge(s, &new))?;
+    cx.service.tag(&cx.scope, &refs, &new)?;
     Ok(Obj::new())
 }

@@ -5,8 +5,7 @@ use super::Cx;
 use crate::error::{AliResult, AlibabaError};
 use crate::params::Params;
 use crate::render::Obj;
-use crate::tags;
-use localsecrets_core::{Access, SecretRef};
+use localsecrets_core::{SecretRef, TagKeys};
 
 pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     let name = target(cx, p)?;
@@ -14,9 +13,6 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
         .json::<Vec<String>>("TagKeys", r#"["k1","k2"]"#)?
         .ok_or_else(|| AlibabaError::missing("TagKeys"))?;
     cx.service
-        .modify(&cx.scope, SecretRef::Name(name), Access::Live, |s, _| {
-            tags::remove(s, &keys);
-            Ok(())
-        })?;
+        .untag(&cx.scope, &[SecretRef::Name(name)], TagKeys::Named(&keys))?;
     Ok(Obj::new())
 }

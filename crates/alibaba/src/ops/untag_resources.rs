@@ -7,27 +7,24 @@ use crate::error::{AliResult, AlibabaError};
 use crate::params::Params;
 use crate::render::Obj;
 use crate::tags;
-use localsecrets_core::{Access, SecretRef};
+use localsecrets_core::{SecretRef, TagKeys};
 
 pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     let names = secret_names(cx, p, true)?;
     let keys = p.indexed("TagKey")?;
-    if keys.len() > tags::MAX_TAGS {
+    if keys.len() > tags::max_tags() {
         return Err(AlibabaError::invalid(format!(
             "At most {} TagKey.N can be given.",
-            tags::MAX_TAGS
+            tags::max_tags()
         )));
     }
     let all = keys.is_empty() && p.bool("All")?.unwrap_or(false);
     let refs: Vec<SecretRef<'_>> = names.iter().map(|n| SecretRef::Name(n)).collect();
-    cx.service
-        .modify_each(&cx.scope, &refs, Access::Live, |s, _| {
-            if all {
-                s.tags = Some(Vec::new());
-            } else {
-                tags::remove(s, &keys);
-            }
-            Ok(())
-        })?;
+    let which = if all {
+        TagKeys::All
+    } else {
+        TagKeys::Named(&keys)
+    };
+    cx.service.untag(&cx.scope, &refs, which)?;
     Ok(Obj::new())
 }

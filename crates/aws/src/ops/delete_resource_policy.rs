@@ -5,7 +5,6 @@ use crate::error::AwsResult;
 use crate::json::Len;
 use crate::policy;
 use crate::render::Obj;
-use localsecrets_core::Access;
 use serde_json::Value;
 
 pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
@@ -13,12 +12,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     let name = ctx.input.str("PolicyName", Len(1, 64))?;
     policy::check_name(name.as_deref())?;
     ctx.ensure_writable(&t)?;
-    let (s, ()) = ctx
-        .service
-        .modify(&ctx.scope, t.as_ref(), Access::Live, |s, _| {
-            s.policy = None;
-            Ok(())
-        })?;
+    let s = ctx.service.set_policy(&ctx.scope, t.as_ref(), None)?;
     ctx.replicate(&s);
     Ok(Obj::new()
         .put("ARN", ctx.arn(&s))

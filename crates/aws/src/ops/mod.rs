@@ -65,13 +65,3 @@ pub fn tags(input: &Input, field: &str) -> AwsResult<Option<Vec<Tag>>> {
         .collect::<AwsResult<Vec<_>>>()
         .map(Some)
 }
-
-/// Merges `new` into `tags`: a key that exists gets the new value, others are appended.
-pub fn merge_tags(tags: &mut Vec<Tag>, new: Vec<Tag>) {
-    for t in new {
-        match tags.iter_mut().find(|x| x.key == t.key) {
-            Some(x) => x.value = t.value,
-            None => tags.push(t),
-        }
-    }
-}

@@ -6,7 +6,6 @@ use crate::error::AwsResult;
 use crate::json::Len;
 use crate::policy;
 use crate::render::Obj;
-use localsecrets_core::Access;
 use serde_json::Value;
 
 pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
@@ -21,12 +20,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         return Err(policy::public_refused());
     }
     ctx.ensure_writable(&t)?;
-    let (s, ()) = ctx
-        .service
-        .modify(&ctx.scope, t.as_ref(), Access::Live, |s, _| {
-            s.policy = Some(text);
-            Ok(())
-        })?;
+    let s = ctx.service.set_policy(&ctx.scope, t.as_ref(), Some(text))?;
     ctx.replicate(&s);
     Ok(Obj::new()
         .put("ARN", ctx.arn(&s))

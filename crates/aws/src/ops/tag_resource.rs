@@ -2,11 +2,7 @@
 
 use crate::ctx::Ctx;
 use crate::error::{AwsError, AwsResult};
-use localsecrets_core::Access;
 use serde_json::{json, Value};
-
-/// AWS allows 50 tags on a secret.
-pub const MAX_TAGS: usize = 50;
 
 pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     let t = ctx.target()?;
@@ -18,19 +14,8 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         )
     })?;
     ctx.ensure_writable(&t)?;
-    let (s, ()) = ctx
-        .service
-        .modify(&ctx.scope, t.as_ref(), Access::Live, |s, _| {
-            let mut tags = s.tags.take().unwrap_or_default();
-            super::merge_tags(&mut tags, new);
-            if tags.len() > MAX_TAGS {
-                return Err(localsecrets_core::CoreError::LimitExceeded(format!(
-                    "a secret can have at most {MAX_TAGS} tags"
-                )));
-            }
-            s.tags = Some(tags);
-            Ok(())
-        })?;
-    ctx.replicate(&s);
+    for s in ctx.service.tag(&ctx.scope, &[t.as_ref()], &new)? {
+        ctx.replicate(&s);
+    }
     Ok(json!({}))
 }

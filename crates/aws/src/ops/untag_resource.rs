@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::error::AwsResult;
 use crate::json::Len;
-use localsecrets_core::Access;
+use localsecrets_core::TagKeys;
 use serde_json::{json, Value};
 
 pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
@@ -12,14 +12,11 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         .input
         .req_str_list("TagKeys", Len(0, usize::MAX), Len(1, 128))?;
     ctx.ensure_writable(&t)?;
-    let (s, ()) = ctx
+    for s in ctx
         .service
-        .modify(&ctx.scope, t.as_ref(), Access::Live, |s, _| {
-            let mut tags = s.tags.take().unwrap_or_default();
-            tags.retain(|t| !keys.contains(&t.key));
-            s.tags = Some(tags);
-            Ok(())
-        })?;
-    ctx.replicate(&s);
+        .untag(&ctx.scope, &[t.as_ref()], TagKeys::Named(&keys))?
+    {
+        ctx.replicate(&s);
+    }
     Ok(json!({}))
 }

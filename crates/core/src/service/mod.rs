@@ -7,11 +7,13 @@
 //! - [`create`]: creating and importing.
 //! - [`versions`]: adding versions and moving labels.
 //! - [`lifecycle`]: deletion, restore, purge, version expiry.
+//! - [`metadata`]: tags and resource policies.
 //! - [`rotation`]: built-in and outside rotations.
 
 mod create;
 mod lifecycle;
 mod lookup;
+mod metadata;
 mod rotation;
 #[cfg(test)]
 mod testkit;
@@ -19,6 +21,7 @@ mod types;
 mod versions;
 
 pub use create::check_imported;
+pub use metadata::TagKeys;
 pub use types::*;
 
 use crate::observe::{Change, Observer};

@@ -2,12 +2,12 @@
 //! `{"action": "create" | "delete", "tags": [{"key", "value"}]}`: all or nothing. Deleting a
 //! key that is absent (or whose value differs from a given one) is a no-op. 204, no body.
 
-use super::create_secret_tag::{check_item, check_key, upsert, TagItem};
+use super::create_secret_tag::{check_item, check_key, refused, TagItem};
 use crate::call::Call;
 use crate::error::{HuaweiError, HwResult};
 use crate::render;
 use localsecrets_api::Response;
-use localsecrets_core::{Access, SecretRef};
+use localsecrets_core::{SecretRef, TagKeys};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -28,9 +28,8 @@ pub fn handle(call: &Call<'_>, secret_id: &str) -> HwResult<Response> {
                 .into_iter()
                 .map(check_item)
                 .collect::<HwResult<Vec<_>>>()?;
-            call.modify(SecretRef::Id(secret_id), Access::Live, |s, _| {
-                upsert(s, tags)
-            })
+            call.svc
+                .tag(&call.scope, &[SecretRef::Id(secret_id)], &tags)
         }
         Some("delete") => {
             let mut gone = Vec::new();
@@ -41,15 +40,11 @@ pub fn handle(call: &Call<'_>, secret_id: &str) -> HwResult<Response> {
                 check_key(&key)?;
                 gone.push((key, t.value));
             }
-            call.modify(SecretRef::Id(secret_id), Access::Live, |s, _| {
-                let tags = s.tags.get_or_insert_with(Vec::new);
-                tags.retain(|t| {
-                    !gone.iter().any(|(k, v)| {
-                        *k == t.key && v.as_ref().is_none_or(|v| v.is_empty() || *v == t.value)
-                    })
-                });
-                Ok(())
-            })
+            call.svc.untag(
+                &call.scope,
+                &[SecretRef::Id(secret_id)],
+                TagKeys::Matching(&gone),
+            )
         }
         other => {
             return Err(HuaweiError::invalid(format!(
@@ -58,6 +53,6 @@ pub fn handle(call: &Call<'_>, secret_id: &str) -> HwResult<Response> {
             )))
         }
     };
-    res.map_err(|e| super::list_secret_tags::by_id(e, secret_id))?;
+    res.map_err(|e| refused(e, secret_id))?;
     Ok(render::no_content())
 }

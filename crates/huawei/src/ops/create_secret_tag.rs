@@ -5,11 +5,8 @@ use crate::call::Call;
 use crate::error::{HuaweiError, HwResult};
 use crate::render;
 use localsecrets_api::Response;
-use localsecrets_core::{Access, Secret, SecretRef, Tag};
+use localsecrets_core::{Cloud, CoreError, SecretRef, Tag};
 use serde::Deserialize;
-
-/// A secret carries at most 20 tags.
-pub const MAX_TAGS: usize = 20;
 
 #[derive(Debug, Deserialize)]
 pub struct TagItem {
@@ -66,21 +63,15 @@ pub fn check_item(t: TagItem) -> HwResult<Tag> {
     Ok(Tag { key, value })
 }
 
-/// Sets each tag (a key has one value), then checks the cap.
-pub fn upsert(s: &mut Secret, tags: Vec<Tag>) -> HwResult<()> {
-    let all = s.tags.get_or_insert_with(Vec::new);
-    for t in tags {
-        match all.iter_mut().find(|x| x.key == t.key) {
-            Some(x) => x.value = t.value,
-            None => all.push(t),
-        }
+/// A cap refusal in CSMS's words (an invalid parameter); anything else as the model says.
+pub fn refused(e: CoreError, secret_id: &str) -> HuaweiError {
+    match e {
+        CoreError::LimitExceeded(_) => HuaweiError::invalid(format!(
+            "A secret can have at most {} tags.",
+            Cloud::Huawei.dialect().max_tags
+        )),
+        e => super::list_secret_tags::by_id(e.into(), secret_id),
     }
-    if all.len() > MAX_TAGS {
-        return Err(HuaweiError::invalid(format!(
-            "A secret can have at most {MAX_TAGS} tags."
-        )));
-    }
-    Ok(())
 }
 
 pub fn handle(call: &Call<'_>, secret_id: &str) -> HwResult<Response> {
@@ -89,9 +80,8 @@ pub fn handle(call: &Call<'_>, secret_id: &str) -> HwResult<Response> {
         b.tag
             .ok_or_else(|| HuaweiError::invalid("tag is required."))?,
     )?;
-    call.modify(SecretRef::Id(secret_id), Access::Live, |s, _| {
-        upsert(s, vec![tag])
-    })
-    .map_err(|e| super::list_secret_tags::by_id(e, secret_id))?;
+    call.svc
+        .tag(&call.scope, &[SecretRef::Id(secret_id)], &[tag])
+        .map_err(|e| refused(e, secret_id))?;
     Ok(render::no_content())
 }
