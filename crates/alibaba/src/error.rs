@@ -226,6 +226,12 @@ impl From<CoreError> for AlibabaError {
             CoreError::VersionNotFound { version_id } => Self::not_found(format!(
                 "The resource is not found: the secret has no version {version_id}."
             )),
+            CoreError::RecoveryWindow { days, min, max } => Self::invalid(format!(
+                "The parameter RecoveryWindowInDays \"{days}\" is invalid: use {min} to {max} days."
+            )),
+            CoreError::NotScheduledForDeletion { name } => Self::invalid(format!(
+                "The secret {name} is not scheduled for deletion."
+            )),
             CoreError::TagNotFound { key } => {
                 Self::not_found(format!("The resource is not found: the secret has no tag {key}."))
             }

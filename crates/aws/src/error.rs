@@ -106,6 +106,12 @@ impl From<CoreError> for AwsError {
             CoreError::LabelNotFound { label } => Self::ResourceNotFound(format!(
                 "Secrets Manager can't find the specified secret value for staging label: {label}"
             )),
+            CoreError::RecoveryWindow { min, max, .. } => Self::InvalidParameter(format!(
+                "RecoveryWindowInDays value must be between {min} and {max} days (inclusive)."
+            )),
+            CoreError::NotScheduledForDeletion { name } => {
+                Self::InvalidRequest(format!("The secret {name} is not scheduled for deletion."))
+            }
             CoreError::TagNotFound { key } => {
                 Self::ResourceNotFound(format!("The secret has no tag {key}."))
             }

@@ -51,6 +51,8 @@ pub struct Dialect {
     pub default_recovery_window_days: u32,
     /// Tags one secret may carry.
     pub max_tags: usize,
+    /// Restoring a secret that is not scheduled for deletion is an error (else a no-op).
+    pub restore_needs_deletion: bool,
 }
 
 pub static AWS: Dialect = Dialect {
@@ -68,6 +70,7 @@ pub static AWS: Dialect = Dialect {
     recovery_window_days: (7, 30),
     default_recovery_window_days: 30,
     max_tags: 50,
+    restore_needs_deletion: false,
 };
 
 /// Alibaba RotateSecret: 50 per secret per hour.
@@ -91,6 +94,7 @@ pub static ALIBABA: Dialect = Dialect {
     recovery_window_days: (7, 30),
     default_recovery_window_days: 30,
     max_tags: 20,
+    restore_needs_deletion: false,
 };
 
 pub static HUAWEI: Dialect = Dialect {
@@ -108,6 +112,7 @@ pub static HUAWEI: Dialect = Dialect {
     recovery_window_days: (7, 30),
     default_recovery_window_days: 30,
     max_tags: 20,
+    restore_needs_deletion: true,
 };
 
 impl Cloud {
@@ -121,6 +126,19 @@ impl Cloud {
 }
 
 impl Dialect {
+    /// The recovery window a deletion gets: the default when none is asked for, refused
+    /// outside the dialect's range.
+    pub fn recovery_days(&self, requested: Option<i64>) -> crate::CoreResult<u32> {
+        let (min, max) = self.recovery_window_days;
+        match requested {
+            None => Ok(self.default_recovery_window_days),
+            Some(days) => u32::try_from(days)
+                .ok()
+                .filter(|d| (min..=max).contains(d))
+                .ok_or(crate::CoreError::RecoveryWindow { days, min, max }),
+        }
+    }
+
     pub fn is_system_label(&self, label: &str) -> bool {
         label == self.current || label == self.previous || label == self.pending
     }

@@ -52,6 +52,16 @@ pub enum CoreError {
         secret_type: String,
         operation: String,
     },
+    /// A restore of a secret that is not scheduled for deletion, where the dialect refuses it.
+    NotScheduledForDeletion {
+        name: String,
+    },
+    /// A deletion's recovery window outside the dialect's range.
+    RecoveryWindow {
+        days: i64,
+        min: u32,
+        max: u32,
+    },
     /// An untag named a key the secret must carry and does not.
     TagNotFound {
         key: String,
@@ -108,6 +118,13 @@ impl fmt::Display for CoreError {
                 secret_type,
                 operation,
             } => write!(f, "{operation} is not supported for {secret_type} secrets"),
+            Self::NotScheduledForDeletion { name } => {
+                write!(f, "secret {name} is not scheduled for deletion")
+            }
+            Self::RecoveryWindow { days, min, max } => write!(
+                f,
+                "the recovery window must be between {min} and {max} days, not {days}"
+            ),
             Self::TagNotFound { key } => write!(f, "the secret has no tag {key}"),
             Self::LimitExceeded(what) => write!(f, "limit exceeded: {what}"),
             Self::Throttled { max, window_secs } => write!(

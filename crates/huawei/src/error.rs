@@ -255,6 +255,12 @@ impl From<CoreError> for HuaweiError {
                     format!("The secret {name} already exists."),
                 )
             }
+            CoreError::NotScheduledForDeletion { name } => {
+                return Self::new(
+                    K::NotScheduled,
+                    format!("The secret {name} is not scheduled for deletion."),
+                )
+            }
             CoreError::ScheduledForDeletion { name } => {
                 return Self::new(
                     K::PendingDeletion,
@@ -282,6 +288,7 @@ impl From<CoreError> for HuaweiError {
             CoreError::VersionLabelMismatch { .. }
             | CoreError::LabelOnOtherVersion { .. }
             | CoreError::IdempotencyConflict { .. }
+            | CoreError::RecoveryWindow { .. }
             | CoreError::InvalidParameter(_) => K::InvalidParameter,
             CoreError::RotationInProgress { .. }
             | CoreError::UnsupportedSecretType { .. }

@@ -18,9 +18,7 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
             .str("SecretName", gone.name)
             .str("PlannedDeleteTime", view::time(now)));
     }
-    let days = p
-        .int("RecoveryWindowInDays", i64::MIN..=i64::MAX)?
-        .map(|d| u32::try_from(d).unwrap_or(u32::MAX));
+    let days = p.int("RecoveryWindowInDays", i64::MIN..=i64::MAX)?;
     let s = cx.service.schedule_deletion(&cx.scope, r, days)?;
     Ok(Obj::new().str("SecretName", &s.name).opt_str(
         "PlannedDeleteTime",

@@ -41,15 +41,8 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
                 .into(),
         ));
     }
-    let window = match window {
-        Some(days @ 7..=30) => Some(days as u32),
-        Some(_) => {
-            return Err(AwsError::InvalidParameter(
-                "RecoveryWindowInDays value must be between 7 and 30 days (inclusive).".into(),
-            ))
-        }
-        None => None,
-    };
+    // Checked before the secret is looked up, as AWS does.
+    ctx.scope.cloud.dialect().recovery_days(window)?;
     match ctx.describe(&t, Access::AnyState) {
         Ok(s) => refuse_if_linked(&AwsState::of(&s), &s.name)?,
         Err(e) if force && e == AwsError::not_found() => {

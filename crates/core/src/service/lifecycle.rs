@@ -13,16 +13,9 @@ impl Service {
         &self,
         scope: &Scope,
         r: SecretRef<'_>,
-        window_days: Option<u32>,
+        window_days: Option<i64>,
     ) -> CoreResult<Secret> {
-        let d = scope.cloud.dialect();
-        let days = window_days.unwrap_or(d.default_recovery_window_days);
-        let (lo, hi) = d.recovery_window_days;
-        if !(lo..=hi).contains(&days) {
-            return Err(CoreError::InvalidParameter(format!(
-                "the recovery window must be between {lo} and {hi} days"
-            )));
-        }
+        let days = scope.cloud.dialect().recovery_days(window_days)?;
         self.modify_then(
             scope,
             r,
@@ -56,10 +49,16 @@ impl Service {
         })
     }
 
-    /// Cancels a scheduled deletion; a secret not scheduled is returned unchanged.
+    /// Cancels a scheduled deletion. A secret not scheduled is returned unchanged, or refused
+    /// where the dialect says so.
     pub fn restore(&self, scope: &Scope, r: SecretRef<'_>) -> CoreResult<Secret> {
+        let strict = scope.cloud.dialect().restore_needs_deletion;
         self.modify(scope, r, Access::AnyState, |s, _| {
-            s.deletion = None;
+            if s.deletion.take().is_none() && strict {
+                return Err(CoreError::NotScheduledForDeletion {
+                    name: s.name.clone(),
+                });
+            }
             Ok(())
         })
         .map(|(s, ())| s)
@@ -142,7 +141,7 @@ mod tests {
         let r = SecretRef::Name("db");
         assert!(matches!(
             svc.schedule_deletion(&aws(), r, Some(6)),
-            Err(CoreError::InvalidParameter(_))
+            Err(CoreError::RecoveryWindow { .. })
         ));
         let s = svc.schedule_deletion(&aws(), r, Some(7)).unwrap();
         let d = s.deletion.unwrap();
@@ -194,6 +193,45 @@ mod tests {
         ));
         assert_eq!(svc.purge_due().unwrap().len(), 1);
         create(&svc, &aws(), "db", None, "reused");
+    }
+
+    #[test]
+    fn the_recovery_window_and_restore_follow_the_dialect() {
+        let svc = service();
+        let scope = aws();
+        create(&svc, &scope, "a", None, "v");
+        for bad in [6, 31, -1, i64::MAX] {
+            let e = svc
+                .schedule_deletion(&scope, SecretRef::Name("a"), Some(bad))
+                .unwrap_err();
+            assert_eq!(
+                e,
+                CoreError::RecoveryWindow {
+                    days: bad,
+                    min: 7,
+                    max: 30
+                }
+            );
+        }
+        let s = svc
+            .schedule_deletion(&scope, SecretRef::Name("a"), None)
+            .unwrap();
+        let d = s.deletion.unwrap();
+        assert_eq!(d.purge_at.secs() - d.deleted_at.secs(), 30 * 86_400);
+        // AWS restores a live secret as a no-op; Huawei refuses it.
+        svc.restore(&scope, SecretRef::Name("a")).unwrap();
+        svc.restore(&scope, SecretRef::Name("a")).unwrap();
+        let hw = Scope::new(crate::Cloud::Huawei, "p1", "cn-north-4");
+        create(&svc, &hw, "h", None, "v");
+        let e = svc.restore(&hw, SecretRef::Name("h")).unwrap_err();
+        assert_eq!(e, CoreError::NotScheduledForDeletion { name: "h".into() });
+        svc.schedule_deletion(&hw, SecretRef::Name("h"), Some(7))
+            .unwrap();
+        assert!(svc
+            .restore(&hw, SecretRef::Name("h"))
+            .unwrap()
+            .deletion
+            .is_none());
     }
 
     #[test]

@@ -20,16 +20,17 @@ struct Body {
 pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
     check_secret_name(name)?;
     let b: Body = call.body_or_default()?;
-    let days = b.recovery_window_in_days.unwrap_or(30);
-    if !(7..=30).contains(&days) {
-        return Err(HuaweiError::invalid(format!(
-            "recovery_window_in_days must be from 7 to 30, not {days}."
-        )));
-    }
     let s = call
         .svc
-        .schedule_deletion(&call.scope, SecretRef::Name(name), Some(days as u32))
+        .schedule_deletion(
+            &call.scope,
+            SecretRef::Name(name),
+            b.recovery_window_in_days,
+        )
         .map_err(|e| match e {
+            CoreError::RecoveryWindow { days, min, max } => HuaweiError::invalid(format!(
+                "recovery_window_in_days must be from {min} to {max}, not {days}."
+            )),
             CoreError::ScheduledForDeletion { name } => HuaweiError::new(
                 ErrorKind::AlreadyScheduled,
                 format!("The secret {name} is already scheduled for deletion."),
