@@ -229,6 +229,7 @@ impl From<CoreError> for AlibabaError {
             CoreError::RecoveryWindow { days, min, max } => Self::invalid(format!(
                 "The parameter RecoveryWindowInDays \"{days}\" is invalid: use {min} to {max} days."
             )),
+            CoreError::ScheduleRequired => Self::missing("RotationInterval"),
             CoreError::NotScheduledForDeletion { name } => Self::invalid(format!(
                 "The secret {name} is not scheduled for deletion."
             )),

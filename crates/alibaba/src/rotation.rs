@@ -14,7 +14,9 @@ use crate::error::AliResult;
 use crate::managed::{self, SecretType};
 use localsecrets_api::rotation::run_steps;
 use localsecrets_api::RotationFunctions;
-use localsecrets_core::{Access, RotateRequest, RotationStep, Scope, Secret, SecretRef, Service};
+use localsecrets_core::{
+    Access, RotateRequest, RotationChange, RotationStep, Scope, Secret, SecretRef, Service,
+};
 use serde_json::{json, Value};
 
 /// The function registered for a Generic secret, if any.
@@ -80,7 +82,7 @@ pub fn rotate(
         r,
         RotateRequest {
             version_id: Some(version_id.clone()),
-            configure: None,
+            configure: RotationChange::default(),
             require_function: false,
             immediately: true,
             generate: &generate,

@@ -109,6 +109,9 @@ impl From<CoreError> for AwsError {
             CoreError::RecoveryWindow { min, max, .. } => Self::InvalidParameter(format!(
                 "RecoveryWindowInDays value must be between {min} and {max} days (inclusive)."
             )),
+            CoreError::ScheduleRequired => Self::InvalidParameter(
+                "RotationRules must give a schedule to turn automatic rotation on.".into(),
+            ),
             CoreError::NotScheduledForDeletion { name } => {
                 Self::InvalidRequest(format!("The secret {name} is not scheduled for deletion."))
             }

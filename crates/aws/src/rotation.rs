@@ -14,7 +14,8 @@ use crate::render;
 use localsecrets_api::rotation::run_steps;
 use localsecrets_api::RotationFunctions;
 use localsecrets_core::{
-    rotation, Access, RotateRequest, RotationStep, Scope, Secret, SecretRef, Service,
+    rotation, Access, RotateRequest, RotationChange, RotationStep, Scope, Secret, SecretRef,
+    Service,
 };
 use serde_json::{json, Value};
 
@@ -135,7 +136,7 @@ pub fn scheduled(
                 r,
                 RotateRequest {
                     version_id: None,
-                    configure: None,
+                    configure: RotationChange::default(),
                     require_function: false,
                     immediately: true,
                     generate: &generate,

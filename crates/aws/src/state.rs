@@ -3,7 +3,7 @@
 //! core never needs to know about them.
 
 use crate::error::{AwsError, AwsResult};
-use localsecrets_core::Secret;
+use localsecrets_core::{ExtraChange, Secret};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -83,6 +83,21 @@ impl AwsState {
             .get(KEY)
             .and_then(|v| serde_json::from_value(v.clone()).ok())
             .unwrap_or_default()
+    }
+
+    /// The change that records an outside rotation's metadata and role, where given.
+    pub fn external_rotation(
+        metadata: Option<Vec<(String, String)>>,
+        role: Option<String>,
+    ) -> ExtraChange {
+        let mut members = Map::new();
+        if let Some(m) = metadata {
+            members.insert("external_rotation_metadata".into(), serde_json::json!(m));
+        }
+        if let Some(r) = role {
+            members.insert("external_rotation_role_arn".into(), Value::String(r));
+        }
+        ExtraChange::Merge(KEY.to_owned(), members)
     }
 
     pub fn store(&self, secret: &mut Secret) {

@@ -4,7 +4,9 @@
 use localsecrets_api::{Frontend, Request};
 use localsecrets_aws::{AwsConfig, AwsFrontend};
 use localsecrets_core::memory::MemoryStorage;
-use localsecrets_core::{Clock, Cloud, Random, RotateRequest, Rotation, Scope, SecretRef, Service};
+use localsecrets_core::{
+    Clock, Cloud, Random, RotateRequest, RotationChange, Scope, SecretRef, Service,
+};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -886,9 +888,12 @@ fn region_replicas_follow_their_primary() {
             SecretRef::Name("db"),
             RotateRequest {
                 version_id: None,
-                configure: Some(&|r: &mut Rotation| {
-                    r.function = Some("arn:aws:lambda:us-east-1:111111111111:function:f".into())
-                }),
+                configure: RotationChange {
+                    function: Some(Some(
+                        "arn:aws:lambda:us-east-1:111111111111:function:f".into(),
+                    )),
+                    ..RotationChange::default()
+                },
                 require_function: true,
                 immediately: true,
                 generate: &localsecrets_aws::ops::rotate_secret::generate,

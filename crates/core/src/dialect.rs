@@ -53,6 +53,8 @@ pub struct Dialect {
     pub max_tags: usize,
     /// Restoring a secret that is not scheduled for deletion is an error (else a no-op).
     pub restore_needs_deletion: bool,
+    /// Automatic rotation needs a schedule (AWS rotates once and waits without one).
+    pub rotation_needs_schedule: bool,
 }
 
 pub static AWS: Dialect = Dialect {
@@ -71,6 +73,7 @@ pub static AWS: Dialect = Dialect {
     default_recovery_window_days: 30,
     max_tags: 50,
     restore_needs_deletion: false,
+    rotation_needs_schedule: false,
 };
 
 /// Alibaba RotateSecret: 50 per secret per hour.
@@ -95,6 +98,7 @@ pub static ALIBABA: Dialect = Dialect {
     default_recovery_window_days: 30,
     max_tags: 20,
     restore_needs_deletion: false,
+    rotation_needs_schedule: true,
 };
 
 pub static HUAWEI: Dialect = Dialect {
@@ -113,6 +117,7 @@ pub static HUAWEI: Dialect = Dialect {
     default_recovery_window_days: 30,
     max_tags: 20,
     restore_needs_deletion: true,
+    rotation_needs_schedule: true,
 };
 
 impl Cloud {
@@ -137,6 +142,14 @@ impl Dialect {
                 .filter(|d| (min..=max).contains(d))
                 .ok_or(crate::CoreError::RecoveryWindow { days, min, max }),
         }
+    }
+
+    /// Refuses automatic rotation without a schedule where the dialect needs one.
+    pub fn check_rotation(&self, r: &crate::Rotation) -> crate::CoreResult<()> {
+        if self.rotation_needs_schedule && r.enabled && r.schedule.is_none() {
+            return Err(crate::CoreError::ScheduleRequired);
+        }
+        Ok(())
     }
 
     pub fn is_system_label(&self, label: &str) -> bool {

@@ -56,6 +56,8 @@ pub enum CoreError {
     NotScheduledForDeletion {
         name: String,
     },
+    /// Automatic rotation was turned on without a schedule, where the dialect needs one.
+    ScheduleRequired,
     /// A deletion's recovery window outside the dialect's range.
     RecoveryWindow {
         days: i64,
@@ -121,6 +123,7 @@ impl fmt::Display for CoreError {
             Self::NotScheduledForDeletion { name } => {
                 write!(f, "secret {name} is not scheduled for deletion")
             }
+            Self::ScheduleRequired => write!(f, "automatic rotation needs a rotation schedule"),
             Self::RecoveryWindow { days, min, max } => write!(
                 f,
                 "the recovery window must be between {min} and {max} days, not {days}"

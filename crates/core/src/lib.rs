@@ -39,7 +39,7 @@ pub use observe::{Change, Observer};
 pub use random::{PasswordPolicy, Random};
 pub use scope::{Cloud, Scope};
 pub use service::{
-    Access, Ctx, Import, NewSecret, NewVersion, RotateRequest, SecretRef, Selector, Service,
-    TagKeys, Written,
+    Access, Ctx, ExtraChange, Import, NewSecret, NewVersion, RotateRequest, RotationChange,
+    SecretRef, Selector, Service, TagKeys, Update, Written,
 };
 pub use time::Timestamp;

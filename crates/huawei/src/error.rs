@@ -255,6 +255,9 @@ impl From<CoreError> for HuaweiError {
                     format!("The secret {name} already exists."),
                 )
             }
+            CoreError::ScheduleRequired => {
+                return Self::invalid("rotation_period is required when auto_rotation is true.")
+            }
             CoreError::NotScheduledForDeletion { name } => {
                 return Self::new(
                     K::NotScheduled,

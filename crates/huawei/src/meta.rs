@@ -3,7 +3,7 @@
 //! was last moved.
 
 use crate::error::{HuaweiError, HwResult};
-use localsecrets_core::{Dialect, Secret, Timestamp, Version};
+use localsecrets_core::{Dialect, ExtraChange, Secret, Timestamp, Version};
 use serde_json::{json, Map, Value};
 
 const ROTATION_PERIOD: &str = "rotation_period";
@@ -69,6 +69,21 @@ impl HuaweiMeta {
             ENTERPRISE_PROJECT,
             Some(Value::from(self.enterprise_project_id.clone())),
         );
+    }
+
+    /// The change that stores a new rotation period.
+    pub fn set_rotation_period(period: &str) -> ExtraChange {
+        ExtraChange::Set(ROTATION_PERIOD.into(), Value::from(period))
+    }
+
+    /// The change that stores the event subscriptions (none: the key goes).
+    pub fn set_event_subscriptions(subs: &[String]) -> ExtraChange {
+        let v = if subs.is_empty() {
+            Value::Null
+        } else {
+            json!(subs)
+        };
+        ExtraChange::Set(EVENT_SUBSCRIPTIONS.into(), v)
     }
 
     /// `SecretSubType` of the rotation configuration (`SingleUser`, `MultiUser`).

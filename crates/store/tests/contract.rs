@@ -9,8 +9,8 @@ use localsecrets_core::labels;
 use localsecrets_core::storage::{Due, DueKind, ResetFilter, Storage, WriteTx};
 use localsecrets_core::{
     Access, Cloud, CoreError, CoreResult, NewSecret, NewVersion, Random, RotateRequest, Rotation,
-    RotationState, RotationStep, Schedule, Scope, Secret, SecretRef, SecretValue, Selector,
-    Timestamp,
+    RotationChange, RotationState, RotationStep, Schedule, Scope, Secret, SecretRef, SecretValue,
+    Selector, Timestamp,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -702,10 +702,13 @@ fn service_builtin_and_outside_rotation(s: &S) {
         new_secret("db", Some("t1"), r#"{"username":"u","password":"p"}"#),
     )
     .unwrap();
-    let configure = |rot: &mut Rotation| {
-        rot.enabled = true;
-        rot.function = Some("arn:aws:lambda:us-east-1:000000000000:function:f".into());
-        rot.schedule = Some(Schedule::Every { seconds: 86_400 });
+    let configure = RotationChange {
+        enabled: Some(true),
+        function: Some(Some(
+            "arn:aws:lambda:us-east-1:000000000000:function:f".into(),
+        )),
+        schedule: Some(Some(Schedule::Every { seconds: 86_400 })),
+        window_secs: None,
     };
     let w = svc
         .rotate(
@@ -713,7 +716,7 @@ fn service_builtin_and_outside_rotation(s: &S) {
             r,
             RotateRequest {
                 version_id: Some("t2".into()),
-                configure: Some(&configure),
+                configure: configure.clone(),
                 require_function: true,
                 immediately: true,
                 generate: &generate,
@@ -867,7 +870,7 @@ fn service_alibaba_rotation_limit(s: &S) {
             r,
             RotateRequest {
                 version_id: Some(format!("r{i}")),
-                configure: None,
+                configure: RotationChange::default(),
                 require_function: false,
                 immediately: true,
                 generate: &|_, rnd| Ok(SecretValue::Text(rnd.alphanumeric(8))),

@@ -9,7 +9,8 @@ use common::*;
 use localsecrets_core::labels;
 use localsecrets_core::storage::Storage;
 use localsecrets_core::{
-    CoreResult, NewSecret, NewVersion, RotateRequest, SecretRef, SecretValue, Service,
+    CoreResult, NewSecret, NewVersion, RotateRequest, RotationChange, SecretRef, SecretValue,
+    Service,
 };
 use localsecrets_store::SqliteStorage;
 use serde_json::json;
@@ -79,7 +80,7 @@ fn child_thread(svc: &Service, t: usize) -> CoreResult<()> {
             r,
             RotateRequest {
                 version_id: Some("r".into()),
-                configure: None,
+                configure: RotationChange::default(),
                 require_function: false,
                 immediately: true,
                 generate: &|_, _| Ok(value.clone()),

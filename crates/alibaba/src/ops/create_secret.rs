@@ -64,9 +64,8 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
             return Err(AlibabaError::missing("RotationInterval"));
         }
         rot.enabled = enabled;
+        // The core makes the first rotation fall due one interval after creation.
         rot.schedule = interval.map(|seconds| Schedule::Every { seconds });
-        // The first rotation falls due one interval after creation.
-        rot.next_rotation = interval.filter(|_| enabled).map(|s| now.plus_secs(s));
     }
 
     let mut extra = Map::new();

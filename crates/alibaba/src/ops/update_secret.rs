@@ -6,8 +6,8 @@ use crate::error::{AliResult, AlibabaError};
 use crate::managed::{self, SecretType};
 use crate::params::Params;
 use crate::render::Obj;
-use localsecrets_core::{Access, SecretRef};
-use serde_json::Value;
+use localsecrets_core::{Access, ExtraChange, SecretRef, Update};
+use serde_json::{Map, Value};
 
 pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     let name = cx.secret_name(p)?;
@@ -29,20 +29,19 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
             ));
         }
     }
-    let (secret, ()) =
-        cx.service
-            .modify(&cx.scope, SecretRef::Name(name), Access::Live, |s, _| {
-                if let Some(d) = description {
-                    s.description = (!d.is_empty()).then_some(d);
-                }
-                if let Some(c) = custom {
-                    if let Some(Value::Object(cfg)) =
-                        s.extra.get_mut(managed::EXTRA_EXTENDED_CONFIG)
-                    {
-                        cfg.insert("CustomData".into(), Value::Object(c));
-                    }
-                }
-                Ok(())
-            })?;
-    Ok(Obj::new().str("SecretName", secret.name))
+    let change = Update {
+        description: description.map(|d| (!d.is_empty()).then_some(d)),
+        extra: custom
+            .map(|c| {
+                let members = Map::from_iter([("CustomData".to_owned(), Value::Object(c))]);
+                ExtraChange::Merge(managed::EXTRA_EXTENDED_CONFIG.into(), members)
+            })
+            .into_iter()
+            .collect(),
+        ..Update::default()
+    };
+    let w = cx
+        .service
+        .update(&cx.scope, SecretRef::Name(name), &change, None)?;
+    Ok(Obj::new().str("SecretName", w.secret.name))
 }

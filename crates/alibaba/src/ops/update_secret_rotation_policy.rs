@@ -6,7 +6,7 @@ use crate::error::{AliResult, AlibabaError};
 use crate::managed;
 use crate::params::Params;
 use crate::render::Obj;
-use localsecrets_core::{Access, Schedule, SecretRef};
+use localsecrets_core::{Access, RotationChange, Schedule, SecretRef, Update};
 
 pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     let name = cx.secret_name(p)?;
@@ -27,21 +27,16 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
         "UpdateSecretRotationPolicy",
         "generic secrets have no automatic rotation.",
     )?;
-    let (secret, ()) =
-        cx.service
-            .modify(&cx.scope, SecretRef::Name(name), Access::Live, |s, ctx| {
-                s.rotation.enabled = enabled;
-                if let Some(seconds) = interval {
-                    s.rotation.schedule = Some(Schedule::Every { seconds });
-                }
-                s.rotation.next_rotation = interval.map(|secs| {
-                    s.rotation
-                        .last_rotated
-                        .unwrap_or(ctx.now)
-                        .max(ctx.now.plus_secs(-secs))
-                        .plus_secs(secs)
-                });
-                Ok(())
-            })?;
-    Ok(Obj::new().str("SecretName", secret.name))
+    let change = Update {
+        rotation: RotationChange {
+            enabled: Some(enabled),
+            schedule: interval.map(|seconds| Some(Schedule::Every { seconds })),
+            ..RotationChange::default()
+        },
+        ..Update::default()
+    };
+    let w = cx
+        .service
+        .update(&cx.scope, SecretRef::Name(name), &change, None)?;
+    Ok(Obj::new().str("SecretName", w.secret.name))
 }

@@ -16,7 +16,7 @@ use crate::state::AwsState;
 use localsecrets_core::schedule::{Expression, ScheduleError};
 use localsecrets_core::{
     rotation as core_rotation, Access, CoreError, CoreResult, PasswordPolicy, Random,
-    RotateRequest, Rotation, Schedule, Secret, SecretValue,
+    RotateRequest, RotationChange, Schedule, Secret, SecretValue, Update,
 };
 use serde_json::Value;
 
@@ -147,31 +147,18 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     let immediately = i.bool("RotateImmediately")?.unwrap_or(true);
     ctx.ensure_writable(&t)?;
     if metadata.is_some() || role.is_some() {
-        ctx.service
-            .modify(&ctx.scope, t.as_ref(), Access::Live, |s, _| {
-                let mut state = AwsState::of(s);
-                if metadata.is_some() {
-                    state.external_rotation_metadata = metadata.clone();
-                }
-                if role.is_some() {
-                    state.external_rotation_role_arn = role.clone();
-                }
-                state.store(s);
-                Ok(())
-            })?;
+        let change = Update {
+            extra: vec![AwsState::external_rotation(metadata, role)],
+            ..Update::default()
+        };
+        ctx.service.update(&ctx.scope, t.as_ref(), &change, None)?;
     }
     // The core computes the next rotation from the schedule (crate::rotation's window rules).
-    let configure = |r: &mut Rotation| {
-        r.enabled = true;
-        if let Some(f) = &function {
-            r.function = Some(f.clone());
-        }
-        if let Some(s) = &rules.schedule {
-            r.schedule = Some(s.clone());
-        }
-        if let Some(w) = rules.window_secs {
-            r.window_secs = Some(w);
-        }
+    let configure = RotationChange {
+        enabled: Some(true),
+        function: function.clone().map(Some),
+        schedule: rules.schedule.clone().map(Some),
+        window_secs: rules.window_secs.map(Some),
     };
     // A registered user function rotates in four steps, after the configuration is stored;
     // without RotateImmediately it is only tested (see rotation::test_function).
@@ -191,7 +178,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             t.as_ref(),
             RotateRequest {
                 version_id: None,
-                configure: Some(&configure),
+                configure: configure.clone(),
                 require_function: true,
                 immediately: false,
                 generate: &generate,
@@ -219,7 +206,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         t.as_ref(),
         RotateRequest {
             version_id: token,
-            configure: Some(&configure),
+            configure: configure.clone(),
             require_function: true,
             immediately,
             generate: &generate,

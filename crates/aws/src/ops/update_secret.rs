@@ -5,7 +5,7 @@ use crate::ctx::{token_required, Ctx};
 use crate::error::AwsResult;
 use crate::json::Len;
 use crate::render::Obj;
-use localsecrets_core::NewVersion;
+use localsecrets_core::{NewVersion, Update};
 use serde_json::Value;
 
 pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
@@ -23,20 +23,15 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         labels: None,
         expires: None,
     });
+    let change = Update {
+        description: description.map(Some),
+        kms_key_id: kms_key_id.map(|k| Some(k).filter(|k| !k.is_empty())),
+        secret_type,
+        ..Update::default()
+    };
     let w = ctx
         .service
-        .update(&ctx.scope, t.as_ref(), version, |s, _| {
-            if let Some(d) = description {
-                s.description = Some(d);
-            }
-            if let Some(k) = kms_key_id {
-                s.kms_key_id = Some(k).filter(|k| !k.is_empty());
-            }
-            if let Some(ty) = secret_type {
-                s.secret_type = ty;
-            }
-            Ok(())
-        })?;
+        .update(&ctx.scope, t.as_ref(), &change, version)?;
     ctx.replicate(&w.secret);
     Ok(Obj::new()
         .put("ARN", ctx.arn(&w.secret))

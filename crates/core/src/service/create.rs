@@ -93,6 +93,7 @@ impl Service {
                     now,
                 )
             };
+            d.check_rotation(&secret.rotation)?;
             // A schedule given at creation counts from the creation itself.
             if secret.rotation.enabled && secret.rotation.schedule.is_some() {
                 secret.rotation.next_rotation =

@@ -323,7 +323,7 @@ mod tests {
             r,
             RotateRequest {
                 version_id: None,
-                configure: None,
+                configure: RotationChange::default(),
                 require_function: false,
                 immediately: true,
                 generate: &|_, rnd| Ok(SecretValue::Text(rnd.alphanumeric(8))),
@@ -341,17 +341,17 @@ mod tests {
         svc.update(
             &hw,
             r,
+            &Update {
+                description: Some(Some("d".into())),
+                ..Default::default()
+            },
             Some(NewVersion {
                 value: text("five"),
                 ..Default::default()
             }),
-            |s, _| {
-                s.description = Some("d".into());
-                Ok(())
-            },
         )
         .unwrap();
-        svc.update(&hw, r, None, |_, _| Ok(())).unwrap();
+        svc.update(&hw, r, &Update::default(), None).unwrap();
         svc.schedule_deletion(&hw, r, Some(7)).unwrap();
         svc.force_delete(&hw, r).unwrap();
         create(&svc, &hw, "later", None, "x");

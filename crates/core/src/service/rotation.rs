@@ -31,8 +31,8 @@ impl Service {
                     replayed: true,
                 });
             }
-            if let Some(configure) = req.configure {
-                configure(&mut secret.rotation);
+            if !req.configure.is_empty() {
+                req.configure.apply(&mut secret.rotation);
                 secret.rotation.next_rotation =
                     rotation::next_due(&secret, secret.rotation.last_rotated, now);
             }
@@ -267,10 +267,13 @@ mod tests {
             r#"{"username":"u","password":"p"}"#,
         );
         let r = SecretRef::Name("db");
-        let configure = |rot: &mut Rotation| {
-            rot.enabled = true;
-            rot.function = Some("arn:aws:lambda:us-east-1:000000000000:function:f".into());
-            rot.schedule = Some(Schedule::Every { seconds: 86_400 });
+        let configure = RotationChange {
+            enabled: Some(true),
+            function: Some(Some(
+                "arn:aws:lambda:us-east-1:000000000000:function:f".into(),
+            )),
+            schedule: Some(Some(Schedule::Every { seconds: 86_400 })),
+            window_secs: None,
         };
         // Without a function the request is refused and nothing changes.
         let refused = svc.rotate(
@@ -278,7 +281,7 @@ mod tests {
             r,
             RotateRequest {
                 version_id: Some("t2".into()),
-                configure: None,
+                configure: RotationChange::default(),
                 require_function: true,
                 immediately: true,
                 generate: &gen,
@@ -294,7 +297,7 @@ mod tests {
                 r,
                 RotateRequest {
                     version_id: Some("t2".into()),
-                    configure: Some(&configure),
+                    configure: configure.clone(),
                     require_function: true,
                     immediately: true,
                     generate: &gen,
@@ -323,7 +326,7 @@ mod tests {
                 r,
                 RotateRequest {
                     version_id: Some("t2".into()),
-                    configure: None,
+                    configure: RotationChange::default(),
                     require_function: true,
                     immediately: true,
                     generate: &gen,
@@ -394,7 +397,7 @@ mod tests {
                         SecretRef::Name("rds"),
                         RotateRequest {
                             version_id: Some(format!("r{i}")),
-                            configure: None,
+                            configure: RotationChange::default(),
                             require_function: false,
                             immediately: true,
                             generate: &|_, r| Ok(SecretValue::Text(r.alphanumeric(8))),
@@ -423,7 +426,7 @@ mod tests {
                             .unwrap()
                             .to_owned(),
                     ),
-                    configure: None,
+                    configure: RotationChange::default(),
                     require_function: false,
                     immediately: true,
                     generate: &|_, r| Ok(SecretValue::Text(r.alphanumeric(8))),
@@ -438,7 +441,7 @@ mod tests {
                 SecretRef::Name("rds"),
                 RotateRequest {
                     version_id: Some("later".into()),
-                    configure: None,
+                    configure: RotationChange::default(),
                     require_function: false,
                     immediately: true,
                     generate: &|_, r| Ok(SecretValue::Text(r.alphanumeric(8))),

@@ -1,7 +1,7 @@
 //! The vocabulary of the service's operations: how a secret is named, which version a read
 //! wants, what a write creates and what it answers.
 
-use crate::{CoreResult, Random, Rotation, Scope, Secret, SecretValue, Tag, Timestamp};
+use crate::{CoreResult, Random, Rotation, Schedule, Scope, Secret, SecretValue, Tag, Timestamp};
 use serde_json::Value;
 
 /// How a caller names a secret.
@@ -69,12 +69,128 @@ pub struct Written {
     pub replayed: bool,
 }
 
+/// A change to how a secret rotates; `None` fields stay as they are. The next rotation time
+/// follows from the result ([`crate::rotation::next_due`]), never from the caller.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RotationChange {
+    pub enabled: Option<bool>,
+    /// `Some(None)` removes the function.
+    pub function: Option<Option<String>>,
+    pub schedule: Option<Option<Schedule>>,
+    pub window_secs: Option<Option<i64>>,
+}
+
+impl RotationChange {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The configuration of a secret being created.
+    pub fn into_rotation(self) -> Rotation {
+        let mut r = Rotation::default();
+        self.apply(&mut r);
+        r
+    }
+
+    pub(crate) fn apply(&self, r: &mut Rotation) {
+        if let Some(e) = self.enabled {
+            r.enabled = e;
+        }
+        if let Some(f) = &self.function {
+            r.function.clone_from(f);
+        }
+        if let Some(s) = &self.schedule {
+            r.schedule.clone_from(s);
+        }
+        if let Some(w) = self.window_secs {
+            r.window_secs = w;
+        }
+    }
+}
+
+/// A change to a frontend's own fields in [`Secret::extra`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExtraChange {
+    /// Sets the key; `Value::Null` removes it.
+    Set(String, Value),
+    /// Merges the members into the key's object (a `null` member removes that member), so
+    /// concurrent changes of different members both land.
+    Merge(String, serde_json::Map<String, Value>),
+}
+
+impl ExtraChange {
+    pub(crate) fn apply(&self, extra: &mut serde_json::Map<String, Value>) {
+        match self {
+            Self::Set(k, Value::Null) => {
+                extra.remove(k);
+            }
+            Self::Set(k, v) => {
+                extra.insert(k.clone(), v.clone());
+            }
+            Self::Merge(k, members) => {
+                let slot = extra
+                    .entry(k.clone())
+                    .or_insert_with(|| Value::Object(Default::default()));
+                if !slot.is_object() {
+                    *slot = Value::Object(Default::default());
+                }
+                let obj = slot.as_object_mut().expect("made an object above");
+                for (m, v) in members {
+                    if v.is_null() {
+                        obj.remove(m);
+                    } else {
+                        obj.insert(m.clone(), v.clone());
+                    }
+                }
+                if obj.is_empty() {
+                    extra.remove(k);
+                }
+            }
+        }
+    }
+}
+
+/// A change of what describes a secret; fields left `None` stay as they are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Update {
+    /// `Some(None)` removes it.
+    pub description: Option<Option<String>>,
+    /// `Some(None)` removes the key.
+    pub kms_key_id: Option<Option<String>>,
+    pub secret_type: Option<String>,
+    pub rotation: RotationChange,
+    pub extra: Vec<ExtraChange>,
+}
+
+impl Update {
+    pub(crate) fn apply(&self, s: &mut Secret, scope: &Scope, now: Timestamp) -> CoreResult<()> {
+        if let Some(d) = &self.description {
+            s.description.clone_from(d);
+        }
+        if let Some(k) = &self.kms_key_id {
+            s.kms_key_id.clone_from(k);
+        }
+        if let Some(t) = &self.secret_type {
+            s.secret_type.clone_from(t);
+        }
+        for c in &self.extra {
+            c.apply(&mut s.extra);
+        }
+        if !self.rotation.is_empty() {
+            self.rotation.apply(&mut s.rotation);
+            scope.cloud.dialect().check_rotation(&s.rotation)?;
+            s.rotation.next_rotation = crate::rotation::next_due(s, s.rotation.last_rotated, now);
+        }
+        Ok(())
+    }
+}
+
 /// What a built-in rotation does.
 pub struct RotateRequest<'a> {
     /// The new version's id (AWS ClientRequestToken, Alibaba VersionId).
     pub version_id: Option<String>,
     /// Applied to the rotation configuration before anything else.
-    pub configure: Option<&'a dyn Fn(&mut Rotation)>,
+    pub configure: RotationChange,
     /// Refuse when the secret (after `configure`) names no rotation function.
     pub require_function: bool,
     /// Rotate now; when false only the configuration is stored.

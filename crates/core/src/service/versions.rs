@@ -99,23 +99,19 @@ impl Service {
         })
     }
 
-    /// Changes metadata with `f` and, when `value` is given, adds a version, all in one
+    /// Applies `change` and, when `value` is given, adds a version, all in one
     /// transaction (AWS UpdateSecret). A value that replays an earlier version adds nothing.
     pub fn update(
         &self,
         scope: &Scope,
         r: SecretRef<'_>,
+        change: &Update,
         value: Option<NewVersion>,
-        f: impl FnOnce(&mut Secret, &Ctx<'_>) -> CoreResult<()>,
     ) -> CoreResult<Written> {
         let now = self.now();
         self.write(|tx| {
             let mut secret = self.load(tx, scope, r, Access::Live, now)?;
-            let ctx = Ctx {
-                now,
-                random: &self.random,
-            };
-            f(&mut secret, &ctx)?;
+            change.apply(&mut secret, scope, now)?;
             secret.updated = now;
             let (version_id, replayed) = match value {
                 Some(v) => {
@@ -161,8 +157,8 @@ impl Service {
 mod tests {
     use super::*;
     use crate::service::testkit::*;
-
-    use crate::{CoreError, Scope};
+    use crate::{CoreError, Schedule, Scope};
+    use serde_json::Value;
 
     use crate::Cloud;
 
@@ -321,15 +317,15 @@ mod tests {
             .update(
                 &aws(),
                 r,
+                &Update {
+                    description: Some(Some("d".into())),
+                    ..Default::default()
+                },
                 Some(NewVersion {
                     id: Some("t2".into()),
                     value: text("two"),
                     ..Default::default()
                 }),
-                |s, _| {
-                    s.description = Some("d".into());
-                    Ok(())
-                },
             )
             .unwrap();
         assert_eq!(w.version_id.as_deref(), Some("t2"));
@@ -339,15 +335,15 @@ mod tests {
         let err = svc.update(
             &aws(),
             r,
+            &Update {
+                description: Some(Some("lost".into())),
+                ..Default::default()
+            },
             Some(NewVersion {
                 id: Some("t2".into()),
                 value: text("other"),
                 ..Default::default()
             }),
-            |s, _| {
-                s.description = Some("lost".into());
-                Ok(())
-            },
         );
         assert_eq!(
             err.map(|w| w.version_id),
@@ -358,22 +354,91 @@ mod tests {
         let s = svc.describe(&aws(), r, Access::Live).unwrap();
         assert_eq!(s.description.as_deref(), Some("d"));
         // Metadata alone adds no version; a replayed value is reported as such.
-        let w = svc.update(&aws(), r, None, |_, _| Ok(())).unwrap();
+        let w = svc.update(&aws(), r, &Update::default(), None).unwrap();
         assert_eq!((w.version_id, w.replayed), (None, false));
         let w = svc
             .update(
                 &aws(),
                 r,
+                &Update::default(),
                 Some(NewVersion {
                     id: Some("t2".into()),
                     value: text("two"),
                     ..Default::default()
                 }),
-                |_, _| Ok(()),
             )
             .unwrap();
         assert!(w.replayed);
         assert_eq!(w.secret.versions.len(), 2);
+    }
+
+    #[test]
+    fn update_applies_rotation_and_extras_under_the_dialect_rules() {
+        let svc = service();
+        let hw = Scope::new(Cloud::Huawei, "p1", "cn-north-4");
+        create(&svc, &hw, "db", None, "v");
+        let r = SecretRef::Name("db");
+        // Huawei needs a period to rotate automatically; nothing changes when refused.
+        let on = Update {
+            rotation: RotationChange {
+                enabled: Some(true),
+                ..RotationChange::default()
+            },
+            ..Update::default()
+        };
+        assert_eq!(
+            svc.update(&hw, r, &on, None),
+            Err(CoreError::ScheduleRequired)
+        );
+        let with_period = Update {
+            rotation: RotationChange {
+                enabled: Some(true),
+                schedule: Some(Some(Schedule::Every { seconds: 3600 })),
+                ..RotationChange::default()
+            },
+            extra: vec![
+                ExtraChange::Set("period".into(), Value::from("1h")),
+                ExtraChange::Merge(
+                    "obj".into(),
+                    serde_json::from_str(r#"{"a": 1, "b": 2}"#).unwrap(),
+                ),
+            ],
+            ..Update::default()
+        };
+        let s = svc.update(&hw, r, &with_period, None).unwrap().secret;
+        let now = svc.now();
+        assert_eq!(s.rotation.next_rotation, Some(now.plus_secs(3600)));
+        assert_eq!(s.extra["period"], "1h");
+        // A change without rotation fields leaves the next rotation; merges keep members.
+        svc.clock().advance_secs(60).unwrap();
+        let more = Update {
+            description: Some(Some("d".into())),
+            extra: vec![
+                ExtraChange::Merge(
+                    "obj".into(),
+                    serde_json::from_str(r#"{"a": null, "c": 3}"#).unwrap(),
+                ),
+                ExtraChange::Set("period".into(), Value::Null),
+            ],
+            ..Update::default()
+        };
+        let s = svc.update(&hw, r, &more, None).unwrap().secret;
+        assert_eq!(s.rotation.next_rotation, Some(now.plus_secs(3600)));
+        assert_eq!(s.extra["obj"], serde_json::json!({"b": 2, "c": 3}));
+        assert!(!s.extra.contains_key("period"));
+        let off = Update {
+            rotation: RotationChange {
+                enabled: Some(false),
+                ..RotationChange::default()
+            },
+            description: Some(None),
+            ..Update::default()
+        };
+        let s = svc.update(&hw, r, &off, None).unwrap().secret;
+        assert_eq!((s.rotation.next_rotation, s.description), (None, None));
+        // AWS turns rotation on without a schedule.
+        create(&svc, &aws(), "a", None, "v");
+        assert!(svc.update(&aws(), SecretRef::Name("a"), &on, None).is_ok());
     }
 
     #[test]

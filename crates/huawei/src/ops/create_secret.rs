@@ -7,7 +7,7 @@ use crate::records::{self, Event};
 use crate::render;
 use base64::Engine;
 use localsecrets_api::Response;
-use localsecrets_core::{NewSecret, NewVersion, Rotation, Schedule, Secret, SecretValue};
+use localsecrets_core::{NewSecret, NewVersion, RotationChange, Schedule, Secret, SecretValue};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -106,36 +106,21 @@ pub fn check_subscriptions(call: &Call<'_>, names: &[String]) -> HwResult<()> {
     Ok(())
 }
 
-/// Applies `auto_rotation`, `rotation_period` and `rotation_func_urn` to the rotation state.
-pub fn apply_rotation(
-    rotation: &mut Rotation,
-    meta: &HuaweiMeta,
+/// The rotation change `auto_rotation`, `rotation_period` and `rotation_func_urn` ask for;
+/// the core checks that automatic rotation has a period and computes the next rotation.
+pub fn rotation_change(
     auto: Option<bool>,
+    period: Option<&str>,
     func: Option<String>,
-    now: localsecrets_core::Timestamp,
-) -> HwResult<()> {
-    if let Some(f) = func {
-        rotation.function = (!f.is_empty()).then_some(f);
-    }
-    let period = meta
-        .rotation_period
-        .as_deref()
-        .map(meta::parse_period)
-        .transpose()?;
-    if let Some(a) = auto {
-        rotation.enabled = a;
-    }
-    if rotation.enabled {
-        let secs = period.ok_or_else(|| {
-            HuaweiError::invalid("rotation_period is required when auto_rotation is true.")
-        })?;
-        rotation.schedule = Some(Schedule::Every { seconds: secs });
-        rotation.next_rotation = Some(rotation.last_rotated.unwrap_or(now).plus_secs(secs));
-    } else {
-        rotation.next_rotation = None;
-        rotation.schedule = period.map(|seconds| Schedule::Every { seconds });
-    }
-    Ok(())
+) -> HwResult<RotationChange> {
+    Ok(RotationChange {
+        enabled: auto,
+        function: func.map(|f| (!f.is_empty()).then_some(f)),
+        schedule: period
+            .map(|p| meta::parse_period(p).map(|seconds| Some(Schedule::Every { seconds })))
+            .transpose()?,
+        window_secs: None,
+    })
 }
 
 /// Validates a create body and creates the secret (also used by batch import).
@@ -175,14 +160,12 @@ pub fn create(call: &Call<'_>, b: SecretBody) -> HwResult<Secret> {
         event_subscriptions: subscriptions,
         enterprise_project_id: enterprise,
     };
-    let mut rotation = Rotation::default();
-    apply_rotation(
-        &mut rotation,
-        &m,
+    let rotation = rotation_change(
         b.auto_rotation,
+        m.rotation_period.as_deref(),
         b.rotation_func_urn,
-        call.svc.now(),
-    )?;
+    )?
+    .into_rotation();
     let mut extra = serde_json::Map::new();
     m.write(&mut extra);
     let new = NewSecret {

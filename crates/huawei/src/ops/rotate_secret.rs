@@ -20,8 +20,8 @@ use localsecrets_api::{Response, RotationFunctions};
 use localsecrets_core::dialect::HUAWEI;
 use localsecrets_core::random::PUNCTUATION;
 use localsecrets_core::{
-    rotation, Access, CoreResult, PasswordPolicy, Random, RotateRequest, RotationStep, Scope,
-    Secret, SecretRef, SecretValue, Service,
+    rotation, Access, CoreResult, PasswordPolicy, Random, RotateRequest, RotationChange,
+    RotationStep, Scope, Secret, SecretRef, SecretValue, Service,
 };
 use serde_json::{json, Value};
 
@@ -145,7 +145,7 @@ pub fn rotate(
         r,
         RotateRequest {
             version_id: None,
-            configure: None,
+            configure: RotationChange::default(),
             require_function: !SELF_ROTATING.contains(&s.secret_type.as_str()),
             immediately: true,
             generate: &generate,

@@ -1,13 +1,15 @@
 //! `PUT /v1/{project_id}/secrets/{secret_name}`: key, description, automatic rotation, event
 //! subscriptions and rotation function; fields left out stay as they are.
 
-use super::create_secret::{apply_rotation, check_description, check_kms_key, check_subscriptions};
+use super::create_secret::{
+    check_description, check_kms_key, check_subscriptions, rotation_change,
+};
 use crate::call::{check_secret_name, Call};
 use crate::error::HwResult;
 use crate::meta::HuaweiMeta;
 use crate::render;
 use localsecrets_api::Response;
-use localsecrets_core::{Access, SecretRef};
+use localsecrets_core::{SecretRef, Update};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -33,29 +35,27 @@ pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
     if let Some(subs) = &b.event_subscriptions {
         check_subscriptions(call, subs)?;
     }
-    let (s, ()) = call.modify(SecretRef::Name(name), Access::Live, |s, ctx| {
-        let mut m = HuaweiMeta::read(s);
-        if let Some(p) = b.rotation_period {
-            m.rotation_period = Some(p);
-        }
-        if let Some(subs) = b.event_subscriptions {
-            m.event_subscriptions = subs;
-        }
-        apply_rotation(
-            &mut s.rotation,
-            &m,
+    let change = Update {
+        description: b.description.map(Some),
+        kms_key_id: b.kms_key_id.map(Some),
+        rotation: rotation_change(
             b.auto_rotation,
+            b.rotation_period.as_deref(),
             b.rotation_func_urn,
-            ctx.now,
-        )?;
-        m.write(&mut s.extra);
-        if let Some(k) = b.kms_key_id {
-            s.kms_key_id = Some(k);
-        }
-        if let Some(d) = b.description {
-            s.description = Some(d);
-        }
-        Ok(())
-    })?;
-    Ok(render::ok(json!({ "secret": render::secret(&s) })))
+        )?,
+        extra: [
+            b.rotation_period
+                .map(|p| HuaweiMeta::set_rotation_period(&p)),
+            b.event_subscriptions
+                .map(|subs| HuaweiMeta::set_event_subscriptions(&subs)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        ..Update::default()
+    };
+    let w = call
+        .svc
+        .update(&call.scope, SecretRef::Name(name), &change, None)?;
+    Ok(render::ok(json!({ "secret": render::secret(&w.secret) })))
 }
