@@ -55,6 +55,8 @@ pub struct Dialect {
     pub restore_needs_deletion: bool,
     /// Automatic rotation needs a schedule (AWS rotates once and waits without one).
     pub rotation_needs_schedule: bool,
+    /// Stage updates record when each label moved ([`crate::model::LABEL_MOVES`]).
+    pub records_label_moves: bool,
 }
 
 pub static AWS: Dialect = Dialect {
@@ -74,6 +76,7 @@ pub static AWS: Dialect = Dialect {
     max_tags: 50,
     restore_needs_deletion: false,
     rotation_needs_schedule: false,
+    records_label_moves: false,
 };
 
 /// Alibaba RotateSecret: 50 per secret per hour.
@@ -99,6 +102,7 @@ pub static ALIBABA: Dialect = Dialect {
     max_tags: 20,
     restore_needs_deletion: false,
     rotation_needs_schedule: true,
+    records_label_moves: false,
 };
 
 pub static HUAWEI: Dialect = Dialect {
@@ -118,6 +122,7 @@ pub static HUAWEI: Dialect = Dialect {
     max_tags: 20,
     restore_needs_deletion: true,
     rotation_needs_schedule: true,
+    records_label_moves: true,
 };
 
 impl Cloud {

@@ -228,6 +228,10 @@ pub struct Secret {
 /// `expire_time`) were announced.
 pub const EXPIRIES_ANNOUNCED: &str = "expiries_announced_through";
 
+/// The `extra` key under which the model records when each label was last moved by an
+/// explicit stage update, where the dialect keeps such times (Huawei stage `update_time`).
+pub const LABEL_MOVES: &str = "stage_times";
+
 impl Secret {
     /// A secret as creation leaves it before its first version: no type, metadata, rotation
     /// or deletion; the other fields are set with struct update syntax.
@@ -268,6 +272,48 @@ impl Secret {
     pub fn set_expiries_announced_through(&mut self, t: Timestamp) {
         self.extra
             .insert(EXPIRIES_ANNOUNCED.to_owned(), serde_json::json!(t.millis()));
+    }
+
+    /// When `label` was last moved onto `version_id` by a stage update, if recorded.
+    pub fn label_moved_at(&self, label: &str, version_id: &str) -> Option<Timestamp> {
+        let e = self.extra.get(LABEL_MOVES)?.get(label)?;
+        (e.get("version_id")?.as_str()? == version_id)
+            .then(|| e.get("time")?.as_i64().map(Timestamp::from_millis))
+            .flatten()
+    }
+
+    fn record_label_move(&mut self, label: &str, version_id: &str, at: Timestamp) {
+        let times = self
+            .extra
+            .entry(LABEL_MOVES)
+            .or_insert_with(|| serde_json::Value::Object(Default::default()));
+        if let serde_json::Value::Object(m) = times {
+            m.insert(
+                label.to_owned(),
+                serde_json::json!({"version_id": version_id, "time": at.millis()}),
+            );
+        }
+    }
+
+    /// Records every label whose holder differs from `before` (label → version id).
+    pub(crate) fn record_label_moves(
+        &mut self,
+        before: &std::collections::BTreeMap<String, String>,
+        at: Timestamp,
+    ) {
+        for (label, holder) in self.label_holders() {
+            if before.get(&label) != Some(&holder) {
+                self.record_label_move(&label, &holder, at);
+            }
+        }
+    }
+
+    /// Every label and the id of the version holding it.
+    pub(crate) fn label_holders(&self) -> std::collections::BTreeMap<String, String> {
+        self.versions
+            .iter()
+            .flat_map(|v| v.labels.iter().map(|l| (l.clone(), v.id.clone())))
+            .collect()
     }
 
     /// The earliest version expiry not yet announced.

@@ -17,7 +17,7 @@ const EXTRA_KEYS: [&str; 5] = [
     "rotation_config",
     "event_subscriptions",
     "enterprise_project_id",
-    "stage_times",
+    localsecrets_core::model::LABEL_MOVES,
 ];
 
 pub const RECORD_KINDS: [&str; 5] = [

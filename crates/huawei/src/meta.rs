@@ -10,7 +10,6 @@ const ROTATION_PERIOD: &str = "rotation_period";
 const ROTATION_CONFIG: &str = "rotation_config";
 const EVENT_SUBSCRIPTIONS: &str = "event_subscriptions";
 const ENTERPRISE_PROJECT: &str = "enterprise_project_id";
-const STAGE_TIMES: &str = "stage_times";
 
 pub const DEFAULT_ENTERPRISE_PROJECT: &str = "0";
 
@@ -158,31 +157,11 @@ pub fn check_rotation_config(secret_type: &str, config: Option<&str>) -> HwResul
     }
 }
 
-/// Records that `stage` was moved onto `version_id` at `at` (ShowSecretStage's update time).
-pub fn record_stage_move(s: &mut Secret, stage: &str, version_id: &str, at: Timestamp) {
-    let times = s
-        .extra
-        .entry(STAGE_TIMES)
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Value::Object(m) = times {
-        m.insert(
-            stage.to_owned(),
-            json!({"version_id": version_id, "time": at.millis()}),
-        );
-    }
-}
-
 /// When `stage` was last put on `holder`: a recorded move onto this very version, else when
 /// the version was made. The previous stage moves when current moves, so it is at least as
 /// recent as the current holder.
 pub fn stage_time(s: &Secret, d: &Dialect, stage: &str, holder: &Version) -> Timestamp {
-    let recorded = s
-        .extra
-        .get(STAGE_TIMES)
-        .and_then(|m| m.get(stage))
-        .filter(|e| e.get("version_id").and_then(Value::as_str) == Some(&holder.id))
-        .and_then(|e| e.get("time")?.as_i64())
-        .map(Timestamp::from_millis);
+    let recorded = s.label_moved_at(stage, &holder.id);
     let mut t = holder.created;
     if stage == d.previous {
         if let Some(current) = s.holder(d.current) {

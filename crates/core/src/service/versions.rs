@@ -146,8 +146,49 @@ impl Service {
         move_to: Option<&str>,
         remove_from: Option<&str>,
     ) -> CoreResult<Secret> {
+        let d = scope.cloud.dialect();
+        self.modify(scope, r, Access::Live, |s, ctx| {
+            let before = s.label_holders();
+            labels::update_stage(s, d, label, move_to, remove_from)?;
+            if d.records_label_moves {
+                s.record_label_moves(&before, ctx.now);
+            }
+            Ok(())
+        })
+        .map(|(s, ())| s)
+    }
+
+    /// Takes `label` off whichever version holds it ([`CoreError::LabelNotFound`] when none
+    /// does); labels the dialect only lets move are refused.
+    pub fn remove_stage(&self, scope: &Scope, r: SecretRef<'_>, label: &str) -> CoreResult<Secret> {
         self.modify(scope, r, Access::Live, |s, _| {
-            labels::update_stage(s, scope.cloud.dialect(), label, move_to, remove_from)
+            let holder =
+                s.holder_id(label)
+                    .map(str::to_owned)
+                    .ok_or_else(|| CoreError::LabelNotFound {
+                        label: label.to_owned(),
+                    })?;
+            labels::remove_label(s, scope.cloud.dialect(), label, &holder)
+        })
+        .map(|(s, ())| s)
+    }
+
+    /// Sets (or clears) when a version expires; expiries are announced once as they pass.
+    pub fn set_version_expiry(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        version_id: &str,
+        expires: Option<Timestamp>,
+    ) -> CoreResult<Secret> {
+        self.modify(scope, r, Access::Live, |s, _| {
+            let v = s
+                .version_mut(version_id)
+                .ok_or_else(|| CoreError::VersionNotFound {
+                    version_id: version_id.to_owned(),
+                })?;
+            v.expires = expires;
+            Ok(())
         })
         .map(|(s, ())| s)
     }
@@ -439,6 +480,63 @@ mod tests {
         // AWS turns rotation on without a schedule.
         create(&svc, &aws(), "a", None, "v");
         assert!(svc.update(&aws(), SecretRef::Name("a"), &on, None).is_ok());
+    }
+
+    #[test]
+    fn stage_commands_record_moves_where_the_dialect_keeps_them() {
+        let svc = service();
+        let hw = Scope::new(Cloud::Huawei, "p1", "cn-north-4");
+        create(&svc, &hw, "db", None, "one");
+        let r = SecretRef::Name("db");
+        svc.put_value(
+            &hw,
+            r,
+            NewVersion {
+                value: text("two"),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        svc.clock().advance_secs(10).unwrap();
+        let at = svc.now();
+        let s = svc
+            .update_stage(&hw, r, "SYSCURRENT", Some("v1"), None)
+            .unwrap();
+        assert_eq!(s.label_moved_at("SYSCURRENT", "v1"), Some(at));
+        assert_eq!(s.label_moved_at("SYSPREVIOUS", "v2"), Some(at));
+        assert_eq!(s.label_moved_at("SYSCURRENT", "v2"), None);
+        let s = svc.update_stage(&hw, r, "mine", Some("v2"), None).unwrap();
+        assert_eq!(s.label_moved_at("mine", "v2"), Some(at));
+        // AWS keeps no such times.
+        create(&svc, &aws(), "a", Some("t1"), "x");
+        let s = svc
+            .update_stage(&aws(), SecretRef::Name("a"), "mine", Some("t1"), None)
+            .unwrap();
+        assert!(!s.extra.contains_key(crate::model::LABEL_MOVES));
+
+        let s = svc.remove_stage(&hw, r, "mine").unwrap();
+        assert!(s.holder("mine").is_none());
+        assert_eq!(
+            svc.remove_stage(&hw, r, "mine"),
+            Err(CoreError::LabelNotFound {
+                label: "mine".into()
+            })
+        );
+        assert!(matches!(
+            svc.remove_stage(&hw, r, "SYSCURRENT"),
+            Err(CoreError::ProtectedLabel { .. })
+        ));
+
+        let s = svc
+            .set_version_expiry(&hw, r, "v2", Some(at.plus_secs(60)))
+            .unwrap();
+        assert_eq!(s.version("v2").unwrap().expires, Some(at.plus_secs(60)));
+        assert_eq!(
+            svc.set_version_expiry(&hw, r, "v9", None),
+            Err(CoreError::VersionNotFound {
+                version_id: "v9".into()
+            })
+        );
     }
 
     #[test]

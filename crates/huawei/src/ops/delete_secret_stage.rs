@@ -6,7 +6,7 @@ use crate::error::{ErrorKind, HuaweiError, HwResult};
 use crate::render;
 use localsecrets_api::Response;
 use localsecrets_core::dialect::HUAWEI;
-use localsecrets_core::{labels, Access, SecretRef};
+use localsecrets_core::{CoreError, SecretRef};
 
 pub fn handle(call: &Call<'_>, name: &str, stage: &str) -> HwResult<Response> {
     check_secret_name(name)?;
@@ -17,14 +17,13 @@ pub fn handle(call: &Call<'_>, name: &str, stage: &str) -> HwResult<Response> {
             format!("The stage {stage} is a system stage and cannot be deleted."),
         ));
     }
-    call.modify(SecretRef::Name(name), Access::Live, |s, _| {
-        let holder = s.holder_id(stage).map(str::to_owned).ok_or_else(|| {
-            HuaweiError::not_found(format!(
+    call.svc
+        .remove_stage(&call.scope, SecretRef::Name(name), stage)
+        .map_err(|e| match e {
+            CoreError::LabelNotFound { .. } => HuaweiError::not_found(format!(
                 "The stage {stage} of secret {name} does not exist."
-            ))
+            )),
+            e => e.into(),
         })?;
-        labels::remove_label(s, &HUAWEI, stage, &holder)?;
-        Ok(())
-    })?;
     Ok(render::no_content())
 }
