@@ -1,10 +1,9 @@
 //! One request on its way through an operation: the scope it addresses, its body and query,
-//! the checks every operation shares, and `modify`, which lets an operation refuse with its
-//! own CSMS error from inside the model's transaction.
+//! and the checks every operation shares.
 
 use crate::error::{HuaweiError, HwResult};
 use localsecrets_api::{Request, RotationFunctions};
-use localsecrets_core::{Access, CoreError, CoreResult, Ctx, Scope, Secret, SecretRef, Service};
+use localsecrets_core::{Access, Scope, Secret, SecretRef, Service};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -89,60 +88,8 @@ impl<'a> Call<'a> {
             .map_err(HuaweiError::from)
     }
 
-    /// `Service::modify` whose closure may refuse with a CSMS error of its own: the refusal
-    /// rolls the transaction back and is answered as is.
-    pub fn modify<R>(
-        &self,
-        r: SecretRef<'_>,
-        access: Access,
-        f: impl FnOnce(&mut Secret, &Ctx<'_>) -> HwResult<R>,
-    ) -> HwResult<(Secret, R)> {
-        refusable(|slot| {
-            self.svc.modify(&self.scope, r, access, |s, ctx| {
-                f(s, ctx).map_err(|e| slot.hold(e))
-            })
-        })
-    }
-
-    /// `Service::write` with the same refusal channel as [`Call::modify`].
-    pub fn write<R>(
-        &self,
-        f: impl FnOnce(&mut dyn localsecrets_core::storage::WriteTx) -> HwResult<R>,
-    ) -> HwResult<R> {
-        refusable(|slot| self.svc.write(|tx| f(tx).map_err(|e| slot.hold(e))))
-    }
-
-    pub fn read<R>(
-        &self,
-        f: impl FnOnce(&dyn localsecrets_core::storage::ReadTx) -> HwResult<R>,
-    ) -> HwResult<R> {
-        refusable(|slot| self.svc.read(|tx| f(tx).map_err(|e| slot.hold(e))))
-    }
-
     pub fn project(&self) -> &str {
         self.project.as_deref().unwrap_or_default()
-    }
-}
-
-/// Where a CSMS refusal waits while the core unwinds the transaction it was raised in.
-struct Refusal(Option<HuaweiError>);
-
-impl Refusal {
-    /// Keeps `e` and gives the core an error that rolls the transaction back.
-    fn hold(&mut self, e: HuaweiError) -> CoreError {
-        self.0 = Some(e);
-        CoreError::InvalidParameter("refused".into())
-    }
-}
-
-/// Runs a core call whose closure may refuse with a CSMS error: that refusal is the answer;
-/// otherwise the core's own error is.
-fn refusable<R>(call: impl FnOnce(&mut Refusal) -> CoreResult<R>) -> HwResult<R> {
-    let mut slot = Refusal(None);
-    match (call(&mut slot), slot.0) {
-        (Ok(v), _) => Ok(v),
-        (Err(_), Some(e)) => Err(e),
-        (Err(e), None) => Err(e.into()),
     }
 }
 

@@ -43,7 +43,7 @@ impl HuaweiMeta {
         }
     }
 
-    pub fn write(&self, extra: &mut Map<String, Value>) {
+    pub fn store_in(&self, extra: &mut Map<String, Value>) {
         let mut put = |k: &str, v: Option<Value>| match v {
             Some(v) => {
                 extra.insert(k.to_owned(), v);

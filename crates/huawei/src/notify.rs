@@ -74,7 +74,7 @@ fn record_task(
         version_id: version_id.to_owned(),
     };
     let key = records::time_key(task.task_time, &task.task_id);
-    records::put(tx, scope, records::TASK, &key, &task).map_err(core)
+    records::put_in(tx, scope, records::TASK, &key, &task).map_err(core)
 }
 
 fn notify(
@@ -87,7 +87,7 @@ fn notify(
 ) -> CoreResult<()> {
     for name in HuaweiMeta::read(secret).event_subscriptions {
         let Some(event) =
-            records::get::<Event, _>(&*tx, scope, records::EVENT, &name).map_err(core)?
+            records::get_in::<Event, _>(&*tx, scope, records::EVENT, &name).map_err(core)?
         else {
             continue;
         };
@@ -113,7 +113,7 @@ fn notify(
             notification_status: "SUCCESS".to_owned(),
         };
         let key = records::time_key(ctx.now.millis(), &ctx.random.uuid());
-        records::put(tx, scope, records::NOTIFICATION, &key, &record).map_err(core)?;
+        records::put_in(tx, scope, records::NOTIFICATION, &key, &record).map_err(core)?;
     }
     Ok(())
 }

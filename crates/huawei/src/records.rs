@@ -4,9 +4,10 @@
 
 use crate::error::{HuaweiError, HwResult};
 use localsecrets_core::storage::{ReadTx, WriteTx};
-use localsecrets_core::Scope;
+use localsecrets_core::{Scope, Service};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub const EVENT: &str = "huawei.event";
@@ -87,7 +88,7 @@ pub struct NotificationRecord {
     pub notification_status: String,
 }
 
-fn decode<T: DeserializeOwned>(kind: &str, v: serde_json::Value) -> HwResult<T> {
+pub fn decode<T: DeserializeOwned>(kind: &str, v: serde_json::Value) -> HwResult<T> {
     serde_json::from_value(v).map_err(|e| {
         HuaweiError::new(
             crate::error::ErrorKind::Internal,
@@ -96,7 +97,36 @@ fn decode<T: DeserializeOwned>(kind: &str, v: serde_json::Value) -> HwResult<T> 
     })
 }
 
-pub fn get<T: DeserializeOwned, R: ReadTx + ?Sized>(
+pub fn get<T: DeserializeOwned>(
+    svc: &Service,
+    scope: &Scope,
+    kind: &str,
+    key: &str,
+) -> HwResult<Option<T>> {
+    svc.record(scope, kind, key)?
+        .map(|v| decode(kind, v))
+        .transpose()
+}
+
+/// Every record of a kind, by key.
+pub fn all<T: DeserializeOwned>(
+    svc: &Service,
+    scope: &Scope,
+    kind: &str,
+) -> HwResult<Vec<(String, T)>> {
+    svc.records(scope, kind)?
+        .into_iter()
+        .map(|(k, v)| Ok((k, decode(kind, v)?)))
+        .collect()
+}
+
+pub fn encode<T: Serialize>(value: &T) -> HwResult<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| HuaweiError::new(crate::error::ErrorKind::Internal, e.to_string()))
+}
+
+/// [`get`] inside a transaction the model runs (an observer's).
+pub fn get_in<T: DeserializeOwned, R: ReadTx + ?Sized>(
     tx: &R,
     scope: &Scope,
     kind: &str,
@@ -107,31 +137,15 @@ pub fn get<T: DeserializeOwned, R: ReadTx + ?Sized>(
         .transpose()
 }
 
-/// Every record of a kind, by key.
-pub fn all<T: DeserializeOwned, R: ReadTx + ?Sized>(
-    tx: &R,
-    scope: &Scope,
-    kind: &str,
-) -> HwResult<Vec<(String, T)>> {
-    let mut out = tx
-        .records(scope, kind)?
-        .into_iter()
-        .map(|(k, v)| Ok((k, decode(kind, v)?)))
-        .collect::<HwResult<Vec<_>>>()?;
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(out)
-}
-
-pub fn put<T: Serialize, W: WriteTx + ?Sized>(
+/// Stores a record inside a transaction the model runs (an observer's).
+pub fn put_in<T: Serialize, W: WriteTx + ?Sized>(
     tx: &mut W,
     scope: &Scope,
     kind: &str,
     key: &str,
     value: &T,
 ) -> HwResult<()> {
-    let v = serde_json::to_value(value)
-        .map_err(|e| HuaweiError::new(crate::error::ErrorKind::Internal, e.to_string()))?;
-    tx.put_record(scope, kind, key, &v)?;
+    tx.put_record(scope, kind, key, &encode(value)?)?;
     Ok(())
 }
 

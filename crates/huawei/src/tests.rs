@@ -262,7 +262,7 @@ fn golden_secret_body() {
         event_subscriptions: vec!["ev1".into()],
         enterprise_project_id: "0".into(),
     }
-    .write(&mut extra);
+    .store_in(&mut extra);
     let s = localsecrets_core::Secret {
         name: "db".into(),
         id: "7d3f1c2e-1111-4222-8333-944455556666".into(),

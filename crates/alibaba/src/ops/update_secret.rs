@@ -42,6 +42,6 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     };
     let w = cx
         .service
-        .update(&cx.scope, SecretRef::Name(name), &change, None)?;
+        .update_secret(&cx.scope, SecretRef::Name(name), &change, None)?;
     Ok(Obj::new().str("SecretName", w.secret.name))
 }

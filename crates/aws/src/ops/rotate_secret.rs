@@ -151,7 +151,8 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             extra: vec![AwsState::external_rotation(metadata, role)],
             ..Update::default()
         };
-        ctx.service.update(&ctx.scope, t.as_ref(), &change, None)?;
+        ctx.service
+            .update_secret(&ctx.scope, t.as_ref(), &change, None)?;
     }
     // The core computes the next rotation from the schedule (crate::rotation's window rules).
     let configure = RotationChange {

@@ -31,7 +31,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     };
     let w = ctx
         .service
-        .update(&ctx.scope, t.as_ref(), &change, version)?;
+        .update_secret(&ctx.scope, t.as_ref(), &change, version)?;
     ctx.replicate(&w.secret);
     Ok(Obj::new()
         .put("ARN", ctx.arn(&w.secret))

@@ -8,12 +8,14 @@
 //! - [`versions`]: adding versions and moving labels.
 //! - [`lifecycle`]: deletion, restore, purge, version expiry.
 //! - [`metadata`]: tags and resource policies.
+//! - [`records`]: a frontend's own records beside the secrets.
 //! - [`rotation`]: built-in and outside rotations.
 
 mod create;
 mod lifecycle;
 mod lookup;
 mod metadata;
+mod records;
 mod rotation;
 #[cfg(test)]
 mod testkit;
@@ -338,7 +340,7 @@ mod tests {
             Err((RotationStep::SetSecret, "db down".into())),
         )
         .unwrap();
-        svc.update(
+        svc.update_secret(
             &hw,
             r,
             &Update {
@@ -351,7 +353,7 @@ mod tests {
             }),
         )
         .unwrap();
-        svc.update(&hw, r, &Update::default(), None).unwrap();
+        svc.update_secret(&hw, r, &Update::default(), None).unwrap();
         svc.schedule_deletion(&hw, r, Some(7)).unwrap();
         svc.force_delete(&hw, r).unwrap();
         create(&svc, &hw, "later", None, "x");

@@ -101,7 +101,7 @@ impl Service {
 
     /// Applies `change` and, when `value` is given, adds a version, all in one
     /// transaction (AWS UpdateSecret). A value that replays an earlier version adds nothing.
-    pub fn update(
+    pub fn update_secret(
         &self,
         scope: &Scope,
         r: SecretRef<'_>,
@@ -355,7 +355,7 @@ mod tests {
         create(&svc, &aws(), "db", Some("t1"), "one");
         let r = SecretRef::Name("db");
         let w = svc
-            .update(
+            .update_secret(
                 &aws(),
                 r,
                 &Update {
@@ -373,7 +373,7 @@ mod tests {
         assert_eq!(w.secret.description.as_deref(), Some("d"));
         assert_eq!(w.secret.holder_id("AWSCURRENT"), Some("t2"));
         // A conflicting value rolls the metadata change back.
-        let err = svc.update(
+        let err = svc.update_secret(
             &aws(),
             r,
             &Update {
@@ -395,10 +395,12 @@ mod tests {
         let s = svc.describe(&aws(), r, Access::Live).unwrap();
         assert_eq!(s.description.as_deref(), Some("d"));
         // Metadata alone adds no version; a replayed value is reported as such.
-        let w = svc.update(&aws(), r, &Update::default(), None).unwrap();
+        let w = svc
+            .update_secret(&aws(), r, &Update::default(), None)
+            .unwrap();
         assert_eq!((w.version_id, w.replayed), (None, false));
         let w = svc
-            .update(
+            .update_secret(
                 &aws(),
                 r,
                 &Update::default(),
@@ -428,7 +430,7 @@ mod tests {
             ..Update::default()
         };
         assert_eq!(
-            svc.update(&hw, r, &on, None),
+            svc.update_secret(&hw, r, &on, None),
             Err(CoreError::ScheduleRequired)
         );
         let with_period = Update {
@@ -446,7 +448,10 @@ mod tests {
             ],
             ..Update::default()
         };
-        let s = svc.update(&hw, r, &with_period, None).unwrap().secret;
+        let s = svc
+            .update_secret(&hw, r, &with_period, None)
+            .unwrap()
+            .secret;
         let now = svc.now();
         assert_eq!(s.rotation.next_rotation, Some(now.plus_secs(3600)));
         assert_eq!(s.extra["period"], "1h");
@@ -463,7 +468,7 @@ mod tests {
             ],
             ..Update::default()
         };
-        let s = svc.update(&hw, r, &more, None).unwrap().secret;
+        let s = svc.update_secret(&hw, r, &more, None).unwrap().secret;
         assert_eq!(s.rotation.next_rotation, Some(now.plus_secs(3600)));
         assert_eq!(s.extra["obj"], serde_json::json!({"b": 2, "c": 3}));
         assert!(!s.extra.contains_key("period"));
@@ -475,11 +480,13 @@ mod tests {
             description: Some(None),
             ..Update::default()
         };
-        let s = svc.update(&hw, r, &off, None).unwrap().secret;
+        let s = svc.update_secret(&hw, r, &off, None).unwrap().secret;
         assert_eq!((s.rotation.next_rotation, s.description), (None, None));
         // AWS turns rotation on without a schedule.
         create(&svc, &aws(), "a", None, "v");
-        assert!(svc.update(&aws(), SecretRef::Name("a"), &on, None).is_ok());
+        assert!(svc
+            .update_secret(&aws(), SecretRef::Name("a"), &on, None)
+            .is_ok());
     }
 
     #[test]

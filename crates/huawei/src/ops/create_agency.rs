@@ -7,7 +7,7 @@ use crate::records;
 use crate::render;
 use localsecrets_api::Response;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 pub const AGENCY_TYPES: [&str; 2] = ["RDS-FG", "GaussDB-FG"];
 
@@ -33,16 +33,14 @@ pub fn handle(call: &Call<'_>) -> HwResult<Response> {
         .secret_type
         .ok_or_else(|| HuaweiError::invalid("secret_type is required."))?;
     check_type(&t)?;
-    let agency = call.write(|tx| {
-        if let Some(existing) = tx.record(&call.scope, records::AGENCY, &t)? {
-            return Ok(existing);
-        }
-        let a = json!({
-            "agency_name": format!("csms_{}_agency", t.to_ascii_lowercase().replace('-', "_")),
-            "agency_id": call.svc.random().uuid().replace('-', ""),
-        });
-        tx.put_record(&call.scope, records::AGENCY, &t, &a)?;
-        Ok::<Value, HuaweiError>(a)
-    })?;
+    let a = json!({
+        "agency_name": format!("csms_{}_agency", t.to_ascii_lowercase().replace('-', "_")),
+        "agency_id": call.svc.random().uuid().replace('-', ""),
+    });
+    // The first agency made for a type stays.
+    let agency = call
+        .svc
+        .insert_record(&call.scope, records::AGENCY, &t, &a)?
+        .unwrap_or(a);
     Ok(render::ok(json!({ "agencies": [agency] })))
 }

@@ -96,7 +96,7 @@ pub fn check_subscriptions(call: &Call<'_>, names: &[String]) -> HwResult<()> {
         ));
     }
     for n in names {
-        let found = call.read(|tx| records::get::<Event, _>(tx, &call.scope, records::EVENT, n))?;
+        let found = records::get::<Event>(call.svc, &call.scope, records::EVENT, n)?;
         if found.is_none() {
             return Err(HuaweiError::not_found(format!(
                 "The event {n} does not exist: create it with CreateSecretEvent first."
@@ -167,7 +167,7 @@ pub fn create(call: &Call<'_>, b: SecretBody) -> HwResult<Secret> {
     )?
     .into_rotation();
     let mut extra = serde_json::Map::new();
-    m.write(&mut extra);
+    m.store_in(&mut extra);
     let new = NewSecret {
         name,
         secret_type: Some(secret_type),

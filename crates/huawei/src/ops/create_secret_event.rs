@@ -97,14 +97,16 @@ pub fn handle(call: &Call<'_>) -> HwResult<Response> {
         update_time: now,
         notification: target,
     };
-    call.write(|tx| {
-        if records::get::<Event, _>(&*tx, &call.scope, records::EVENT, &name)?.is_some() {
-            return Err(HuaweiError::new(
-                ErrorKind::AlreadyExists,
-                format!("The event {name} already exists."),
-            ));
-        }
-        records::put(tx, &call.scope, records::EVENT, &name, &event)
-    })?;
+    let stored = records::encode(&event)?;
+    if call
+        .svc
+        .insert_record(&call.scope, records::EVENT, &name, &stored)?
+        .is_some()
+    {
+        return Err(HuaweiError::new(
+            ErrorKind::AlreadyExists,
+            format!("The event {name} already exists."),
+        ));
+    }
     Ok(render::ok(json!({ "event": event })))
 }

@@ -11,33 +11,33 @@ use localsecrets_api::Response;
 
 pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
     check_name("event name", name)?;
-    call.write(|tx| {
-        if records::get::<Event, _>(&*tx, &call.scope, records::EVENT, name)?.is_none() {
-            return Err(not_found(name));
-        }
-        let subscribed: Vec<String> = tx
-            .secrets(&call.scope)?
-            .into_iter()
-            .filter(|s| {
-                HuaweiMeta::read(s)
-                    .event_subscriptions
-                    .iter()
-                    .any(|e| e == name)
-            })
-            .map(|s| s.name)
-            .collect();
-        if !subscribed.is_empty() {
-            return Err(HuaweiError::new(
-                crate::error::ErrorKind::InvalidRequest,
-                format!(
-                    "The event {name} is subscribed by the secrets {}: remove their subscription \
+    if records::get::<Event>(call.svc, &call.scope, records::EVENT, name)?.is_none() {
+        return Err(not_found(name));
+    }
+    let subscribed: Vec<String> = call
+        .svc
+        .list(&call.scope)?
+        .into_iter()
+        .filter(|s| {
+            HuaweiMeta::read(s)
+                .event_subscriptions
+                .iter()
+                .any(|e| e == name)
+        })
+        .map(|s| s.name)
+        .collect();
+    if !subscribed.is_empty() {
+        return Err(HuaweiError::new(
+            crate::error::ErrorKind::InvalidRequest,
+            format!(
+                "The event {name} is subscribed by the secrets {}: remove their subscription \
                      with UpdateSecret first.",
-                    subscribed.join(", ")
-                ),
-            ));
-        }
-        tx.delete_record(&call.scope, records::EVENT, name)?;
-        Ok(())
-    })?;
+                subscribed.join(", ")
+            ),
+        ));
+    }
+    if !call.svc.delete_record(&call.scope, records::EVENT, name)? {
+        return Err(not_found(name));
+    }
     Ok(render::no_content())
 }

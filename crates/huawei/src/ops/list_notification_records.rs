@@ -9,11 +9,11 @@ use localsecrets_api::Response;
 use serde_json::json;
 
 pub fn handle(call: &Call<'_>) -> HwResult<Response> {
-    let records: Vec<NotificationRecord> = call
-        .read(|tx| records::all::<NotificationRecord, _>(tx, &call.scope, records::NOTIFICATION))?
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect();
+    let records: Vec<NotificationRecord> =
+        records::all::<NotificationRecord>(call.svc, &call.scope, records::NOTIFICATION)?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
     Ok(render::ok(json!({
         "records": records,
         "page_info": render::page_info(None, None, records.len()),

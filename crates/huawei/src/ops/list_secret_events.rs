@@ -11,8 +11,7 @@ use serde_json::json;
 pub fn handle(call: &Call<'_>) -> HwResult<Response> {
     let limit = limit(call)?;
     let marker = call.query("marker");
-    let events: Vec<Event> = call
-        .read(|tx| records::all::<Event, _>(tx, &call.scope, records::EVENT))?
+    let events: Vec<Event> = records::all::<Event>(call.svc, &call.scope, records::EVENT)?
         .into_iter()
         .map(|(_, e)| e)
         .collect();

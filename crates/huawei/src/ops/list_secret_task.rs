@@ -30,8 +30,7 @@ pub fn handle(call: &Call<'_>) -> HwResult<Response> {
             )));
         }
     }
-    let tasks: Vec<Task> = call
-        .read(|tx| records::all::<Task, _>(tx, &call.scope, records::TASK))?
+    let tasks: Vec<Task> = records::all::<Task>(call.svc, &call.scope, records::TASK)?
         .into_iter()
         .map(|(_, t)| t)
         .filter(|t| secret_name.as_ref().is_none_or(|n| &t.secret_name == n))

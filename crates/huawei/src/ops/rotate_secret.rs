@@ -158,8 +158,7 @@ pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
     check_secret_name(name)?;
     let version_id = rotate(call.svc, call.functions, &call.scope, name)?;
     // The task was written with the rotation, by the observer.
-    let task = call
-        .read(|tx| records::all::<Task, _>(tx, &call.scope, records::TASK))?
+    let task = records::all::<Task>(call.svc, &call.scope, records::TASK)?
         .into_iter()
         .map(|(_, t)| t)
         .rfind(|t| t.secret_name == name && t.version_id == version_id);
@@ -271,14 +270,11 @@ mod tests {
     }
 
     fn tasks(svc: &Service, scope: &Scope) -> Vec<Task> {
-        svc.read(|tx| {
-            Ok(records::all::<Task, _>(tx, scope, records::TASK)
-                .unwrap()
-                .into_iter()
-                .map(|(_, t)| t)
-                .collect())
-        })
-        .unwrap()
+        records::all::<Task>(svc, scope, records::TASK)
+            .unwrap()
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect()
     }
 
     #[test]

@@ -14,6 +14,6 @@ pub fn handle(call: &Call<'_>) -> HwResult<Response> {
         .query("secret_type")
         .ok_or_else(|| HuaweiError::invalid("secret_type is required."))?;
     check_type(&t)?;
-    let granted = call.read(|tx| Ok(tx.record(&call.scope, records::AGENCY, &t)?.is_some()))?;
+    let granted = call.svc.record(&call.scope, records::AGENCY, &t)?.is_some();
     Ok(render::ok(json!({ "agency_granted": granted.to_string() })))
 }

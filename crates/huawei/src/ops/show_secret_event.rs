@@ -13,8 +13,7 @@ pub fn not_found(name: &str) -> HuaweiError {
 
 pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
     check_name("event name", name)?;
-    let event = call
-        .read(|tx| records::get::<Event, _>(tx, &call.scope, records::EVENT, name))?
+    let event = records::get::<Event>(call.svc, &call.scope, records::EVENT, name)?
         .ok_or_else(|| not_found(name))?;
     Ok(render::ok(json!({ "event": event })))
 }

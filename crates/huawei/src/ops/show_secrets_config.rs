@@ -11,11 +11,10 @@ use serde_json::{json, Value};
 pub const KEY: &str = "config";
 
 pub fn handle(call: &Call<'_>) -> HwResult<Response> {
-    let on = call.read(|tx| {
-        Ok(tx
-            .record(&call.scope, records::CHECKER, KEY)?
-            .and_then(|v| v.get("checking_secret_strength").and_then(Value::as_bool))
-            .unwrap_or(false))
-    })?;
+    let on = call
+        .svc
+        .record(&call.scope, records::CHECKER, KEY)?
+        .and_then(|v| v.get("checking_secret_strength").and_then(Value::as_bool))
+        .unwrap_or(false);
     Ok(render::ok(json!({ "checking_secret_strength": on })))
 }

@@ -56,6 +56,6 @@ pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
     };
     let w = call
         .svc
-        .update(&call.scope, SecretRef::Name(name), &change, None)?;
+        .update_secret(&call.scope, SecretRef::Name(name), &change, None)?;
     Ok(render::ok(json!({ "secret": render::secret(&w.secret) })))
 }

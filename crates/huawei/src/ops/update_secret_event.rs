@@ -29,21 +29,30 @@ pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
     }
     let target = b.notification.map(notification).transpose()?;
     let now = call.svc.now().millis();
-    let event = call.write(|tx| {
-        let mut e = records::get::<Event, _>(&*tx, &call.scope, records::EVENT, name)?
+    // Read, change, and write back only if no one changed the event meanwhile.
+    let event = loop {
+        let stored = call
+            .svc
+            .record(&call.scope, records::EVENT, name)?
             .ok_or_else(|| not_found(name))?;
-        if let Some(s) = b.state {
-            e.state = s;
+        let mut e: Event = records::decode(records::EVENT, stored.clone())?;
+        if let Some(s) = &b.state {
+            e.state.clone_from(s);
         }
-        if let Some(t) = b.event_types {
-            e.event_types = t;
+        if let Some(t) = &b.event_types {
+            e.event_types.clone_from(t);
         }
-        if let Some(n) = target {
-            e.notification = n;
+        if let Some(n) = &target {
+            e.notification = n.clone();
         }
         e.update_time = now;
-        records::put(tx, &call.scope, records::EVENT, name, &e)?;
-        Ok(e)
-    })?;
+        let changed = records::encode(&e)?;
+        if call
+            .svc
+            .replace_record(&call.scope, records::EVENT, name, &stored, &changed)?
+        {
+            break e;
+        }
+    };
     Ok(render::ok(json!({ "event": event })))
 }

@@ -21,6 +21,7 @@ pub fn handle(call: &Call<'_>) -> HwResult<Response> {
         .checking_secret_strength
         .ok_or_else(|| HuaweiError::invalid("checking_secret_strength is required."))?;
     let v = json!({ "checking_secret_strength": on });
-    call.write(|tx| Ok(tx.put_record(&call.scope, records::CHECKER, KEY, &v)?))?;
+    call.svc
+        .put_record(&call.scope, records::CHECKER, KEY, &v)?;
     Ok(render::ok(v))
 }
