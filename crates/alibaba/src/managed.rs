@@ -489,6 +489,14 @@ pub fn parse_interval(s: &str) -> AliResult<i64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn managed_types_are_the_ones_the_dialect_rotates() {
+        let d = localsecrets_core::Cloud::Alibaba.dialect();
+        for t in SecretType::ALL {
+            assert_eq!(d.rotates_itself(t.as_str()), t.is_managed(), "{t:?}");
+        }
+    }
+
     use super::*;
     use crate::error::Code;
     use localsecrets_core::Version;

@@ -57,6 +57,8 @@ pub struct Dialect {
     pub rotation_needs_schedule: bool,
     /// Stage updates record when each label moved ([`crate::model::LABEL_MOVES`]).
     pub records_label_moves: bool,
+    /// Secret types the service rotates with its own function; others need the user's.
+    pub self_rotating_types: &'static [&'static str],
 }
 
 pub static AWS: Dialect = Dialect {
@@ -77,6 +79,7 @@ pub static AWS: Dialect = Dialect {
     restore_needs_deletion: false,
     rotation_needs_schedule: false,
     records_label_moves: false,
+    self_rotating_types: &[],
 };
 
 /// Alibaba RotateSecret: 50 per secret per hour.
@@ -103,6 +106,7 @@ pub static ALIBABA: Dialect = Dialect {
     restore_needs_deletion: false,
     rotation_needs_schedule: true,
     records_label_moves: false,
+    self_rotating_types: &["Rds", "Redis", "PolarDB", "RAMCredentials", "ECS"],
 };
 
 pub static HUAWEI: Dialect = Dialect {
@@ -123,6 +127,7 @@ pub static HUAWEI: Dialect = Dialect {
     restore_needs_deletion: true,
     rotation_needs_schedule: true,
     records_label_moves: true,
+    self_rotating_types: &["RDS", "RDS-FG", "GaussDB-FG"],
 };
 
 impl Cloud {
@@ -155,6 +160,11 @@ impl Dialect {
             return Err(crate::CoreError::ScheduleRequired);
         }
         Ok(())
+    }
+
+    /// Whether the service rotates secrets of this type without a user function.
+    pub fn rotates_itself(&self, secret_type: &str) -> bool {
+        self.self_rotating_types.contains(&secret_type)
     }
 
     pub fn is_system_label(&self, label: &str) -> bool {

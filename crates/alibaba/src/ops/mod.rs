@@ -4,7 +4,6 @@
 use crate::arn;
 use crate::error::{AliResult, AlibabaError, Code};
 use crate::identity::Identity;
-use crate::managed::SecretType;
 use crate::params::Params;
 use crate::render::Obj;
 use localsecrets_core::{Access, Scope, Secret, SecretRef, Service, Timestamp};
@@ -94,7 +93,11 @@ impl Cx<'_> {
     /// Refuses Generic secrets, except one with a rotation function registered under its name
     /// (rotated as Alibaba rotates generic secrets with Function Compute).
     pub fn require_managed(&self, secret: &Secret, operation: &str, why: &str) -> AliResult<()> {
-        if SecretType::of(secret).is_managed()
+        if self
+            .scope
+            .cloud
+            .dialect()
+            .rotates_itself(&secret.secret_type)
             || crate::rotation::function_for(self.functions, secret).is_some()
         {
             Ok(())

@@ -25,9 +25,6 @@ use localsecrets_core::{
 };
 use serde_json::{json, Value};
 
-/// Secret types the service rotates with its own function.
-pub const SELF_ROTATING: [&str; 3] = ["RDS", "RDS-FG", "GaussDB-FG"];
-
 /// Special characters RDS and GaussDB accept in passwords.
 const DB_SPECIALS: &str = "~!@#%^*-_=+?";
 
@@ -146,7 +143,7 @@ pub fn rotate(
         RotateRequest {
             version_id: None,
             configure: RotationChange::default(),
-            require_function: !SELF_ROTATING.contains(&s.secret_type.as_str()),
+            require_function: !HUAWEI.rotates_itself(&s.secret_type),
             immediately: true,
             generate: &generate,
         },
