@@ -12,7 +12,7 @@
 
 use crate::error::AliResult;
 use crate::managed::{self, SecretType};
-use localsecrets_api::rotation::run_steps;
+use localsecrets_api::rotation::{self, Calls, Rotate};
 use localsecrets_api::RotationFunctions;
 use localsecrets_core::{
     Access, RotateRequest, RotationChange, RotationStep, Scope, Secret, SecretRef, Service,
@@ -57,38 +57,31 @@ pub fn rotate(
     let r = SecretRef::Name(name);
     let secret = service.describe(scope, r, Access::Live)?;
     let version_id = version_id.unwrap_or_else(|| service.random().uuid());
-    if let Some(id) = function_for(functions, &secret) {
-        // A retried VersionId of a rotation that already finished is answered as done.
-        if secret.version(&version_id).is_some()
-            && localsecrets_core::rotation::in_progress(&secret, scope.cloud.dialect())
-                != Some(version_id.as_str())
-        {
-            return Ok((secret, version_id));
-        }
-        let run = run_steps(
-            service,
-            scope,
-            r,
-            Some(version_id),
-            false,
-            &mut |_, v, step| functions.invoke(&id, scope, &function_event(scope, name, v, step)),
-        )?;
-        return Ok((run.secret, run.version_id));
-    }
+    let event = |v: &str, step| function_event(scope, name, v, step);
     let generate =
         |s: &Secret, rnd: &localsecrets_core::Random| managed::rotated_value(s, rnd, service.now());
-    let w = service.rotate(
+    let done = rotation::rotate(
+        service,
+        functions,
         scope,
         r,
-        RotateRequest {
+        Rotate {
+            function: function_for(functions, &secret),
+            calls: Calls::Steps {
+                reserve: false,
+                event: &event,
+            },
             version_id: Some(version_id.clone()),
-            configure: RotationChange::default(),
-            require_function: false,
-            immediately: true,
-            generate: &generate,
+            builtin: RotateRequest {
+                version_id: None,
+                configure: RotationChange::default(),
+                require_function: false,
+                immediately: true,
+                generate: &generate,
+            },
         },
     )?;
-    Ok((w.secret, version_id))
+    Ok((done.secret, version_id))
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub mod signing;
 pub use context::{Credentials, StaticCredentials, VerifyMode};
 pub use error::WireError;
 pub use http::{Request, Response};
-pub use rotation::{RotationFunctions, StepsRun};
+pub use rotation::{Calls, Rotate, Rotated, RotationFunctions, StepsRun};
 
 use localsecrets_core::{Cloud, Scope, Secret};
 use serde_json::Value;

@@ -1,12 +1,15 @@
 //! Rotation run on a frontend's behalf: the registry of user rotation functions the server
 //! keeps ([`RotationFunctions`]: an HTTP hook or a local command, called with a cloud's own
-//! rotation event) and the four-step run that drives one ([`run_steps`]).
+//! rotation event), the four-step run that drives one ([`run_steps`]) and the one path every
+//! frontend rotates through ([`rotate`]): the registered function, else the built-in one.
 //!
 //! No lock or transaction is held while a function runs: it calls the emulator's API back
 //! (PutSecretValue with the pending label, UpdateSecretVersionStage…) exactly as a rotation
 //! Lambda calls AWS.
 
-use localsecrets_core::{CoreResult, RotationStep, Scope, Secret, SecretRef, Service};
+use localsecrets_core::{
+    rotation, Access, CoreResult, RotateRequest, RotationStep, Scope, Secret, SecretRef, Service,
+};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -84,6 +87,108 @@ pub fn run_steps(
         version_id: id,
         outcome,
     })
+}
+
+/// How a registered function is called.
+pub enum Calls<'a> {
+    /// Once per step with the event `event(version_id, step)` makes, building the version;
+    /// `reserve` first creates the empty pending version the function fills (AWS).
+    Steps {
+        reserve: bool,
+        event: &'a dyn Fn(&str, RotationStep) -> Value,
+    },
+    /// Once for the whole rotation (Huawei's FunctionGraph task); the function makes the new
+    /// version current itself, and the outcome is recorded against whatever is current then.
+    Once { event: Value },
+}
+
+/// A rotation a frontend asks for: by the user function `function` (a registered id) when
+/// there is one, else by the built-in one `builtin` describes.
+pub struct Rotate<'a> {
+    pub function: Option<String>,
+    pub calls: Calls<'a>,
+    /// The version to build (AWS ClientRequestToken, Alibaba VersionId): a new one when
+    /// `None`. One that names a finished version is answered as done without a call.
+    pub version_id: Option<String>,
+    pub builtin: RotateRequest<'a>,
+}
+
+/// What a rotation left: the secret after it, the version it built (none when only the
+/// configuration was stored), and the step that failed, if one did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rotated {
+    pub secret: Secret,
+    pub version_id: Option<String>,
+    pub outcome: Result<(), (RotationStep, String)>,
+}
+
+/// The one rotation path of every frontend, from its API and from the scheduler.
+pub fn rotate(
+    service: &Service,
+    functions: &dyn RotationFunctions,
+    scope: &Scope,
+    r: SecretRef<'_>,
+    req: Rotate<'_>,
+) -> CoreResult<Rotated> {
+    let Some(id) = req.function else {
+        let builtin = RotateRequest {
+            version_id: req.version_id,
+            ..req.builtin
+        };
+        let w = service.rotate(scope, r, builtin)?;
+        return Ok(Rotated {
+            secret: w.secret,
+            version_id: w.version_id,
+            outcome: Ok(()),
+        });
+    };
+    if let Some(v) = &req.version_id {
+        let secret = service.describe(scope, r, Access::Live)?;
+        if secret.version(v).is_some()
+            && rotation::in_progress(&secret, scope.cloud.dialect()) != Some(v.as_str())
+        {
+            return Ok(Rotated {
+                version_id: Some(v.clone()),
+                secret,
+                outcome: Ok(()),
+            });
+        }
+    }
+    match req.calls {
+        Calls::Steps { reserve, event } => {
+            let run = run_steps(
+                service,
+                scope,
+                r,
+                req.version_id,
+                reserve,
+                &mut |_, v, step| functions.invoke(&id, scope, &event(v, step)),
+            )?;
+            Ok(Rotated {
+                secret: run.secret,
+                version_id: Some(run.version_id),
+                outcome: run.outcome,
+            })
+        }
+        Calls::Once { event } => {
+            let (secret, _) = service.rotation_begin(scope, r, req.version_id)?;
+            let by_name = SecretRef::Name(&secret.name);
+            let outcome = functions
+                .invoke(&id, scope, &event)
+                .map_err(|e| (RotationStep::CreateSecret, e));
+            let after = service.describe(scope, by_name, Access::AnyState)?;
+            let current = after
+                .holder_id(scope.cloud.dialect().current)
+                .unwrap_or_default()
+                .to_owned();
+            let secret = service.rotation_end(scope, by_name, &current, outcome.clone())?;
+            Ok(Rotated {
+                secret,
+                version_id: Some(current),
+                outcome,
+            })
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,10 +11,10 @@
 use crate::error::AwsResult;
 use crate::ops::rotate_secret::generate;
 use crate::render;
-use localsecrets_api::rotation::run_steps;
+use localsecrets_api::rotation::{self as api_rotation, Calls, Rotate, Rotated};
 use localsecrets_api::RotationFunctions;
 use localsecrets_core::{
-    rotation, Access, RotateRequest, RotationChange, RotationStep, Scope, Secret, SecretRef,
+    Access, CoreResult, RotateRequest, RotationChange, RotationStep, Scope, Secret, SecretRef,
     Service,
 };
 use serde_json::{json, Value};
@@ -67,18 +67,52 @@ pub fn run_function(
     token: Option<String>,
 ) -> AwsResult<(Secret, String)> {
     let secret = service.describe(scope, r, Access::Live)?;
-    if let Some(t) = &token {
-        if secret.version(t).is_some()
-            && rotation::in_progress(&secret, scope.cloud.dialect()) != Some(t.as_str())
-        {
-            return Ok((secret, t.clone()));
-        }
-    }
-    let arn = render::arn(scope, &secret);
-    let run = run_steps(service, scope, r, token, true, &mut |_, token, step| {
-        functions.invoke(id, scope, &event(&arn, token, step))
-    })?;
-    Ok((run.secret, run.version_id))
+    let done = rotate(
+        service,
+        functions,
+        scope,
+        r,
+        &secret,
+        Some(id.to_owned()),
+        token,
+    )?;
+    Ok((done.secret, done.version_id.unwrap_or_default()))
+}
+
+/// One rotation through the shared path: the function `id` in four steps with AWS's event,
+/// or the built-in function.
+fn rotate(
+    service: &Service,
+    functions: &dyn RotationFunctions,
+    scope: &Scope,
+    r: SecretRef<'_>,
+    secret: &Secret,
+    id: Option<String>,
+    token: Option<String>,
+) -> CoreResult<Rotated> {
+    let arn = render::arn(scope, secret);
+    let event = |v: &str, step| event(&arn, v, step);
+    api_rotation::rotate(
+        service,
+        functions,
+        scope,
+        r,
+        Rotate {
+            function: id,
+            calls: Calls::Steps {
+                reserve: true,
+                event: &event,
+            },
+            version_id: token,
+            builtin: RotateRequest {
+                version_id: None,
+                configure: RotationChange::default(),
+                require_function: false,
+                immediately: true,
+                generate: &generate,
+            },
+        },
+    )
 }
 
 /// Tests function `id` as AWS does for RotateSecret with RotateImmediately false: reserves an
@@ -118,32 +152,24 @@ pub fn scheduled(
         .function
         .as_deref()
         .and_then(|f| registered(functions, f, scope));
-    match function {
-        Some(id) => {
-            let (after, token) = run_function(service, functions, scope, r, &id, None)
-                .map_err(|e| e.message().to_string())?;
-            match after.rotation.state {
-                localsecrets_core::RotationState::Failed { step, error, .. } => Err(format!(
-                    "rotation function {id} failed at {} of version {token}: {error}",
-                    step.as_str()
-                )),
-                _ => Ok(()),
-            }
-        }
-        None => service
-            .rotate(
-                scope,
-                r,
-                RotateRequest {
-                    version_id: None,
-                    configure: RotationChange::default(),
-                    require_function: false,
-                    immediately: true,
-                    generate: &generate,
-                },
-            )
-            .map(drop)
-            .map_err(|e| e.to_string()),
+    let done = rotate(
+        service,
+        functions,
+        scope,
+        r,
+        &secret,
+        function.clone(),
+        None,
+    )
+    .map_err(|e| e.to_string())?;
+    match done.outcome {
+        Err((step, error)) => Err(format!(
+            "rotation function {} failed at {} of version {}: {error}",
+            function.unwrap_or_default(),
+            step.as_str(),
+            done.version_id.unwrap_or_default()
+        )),
+        Ok(()) => Ok(()),
     }
 }
 

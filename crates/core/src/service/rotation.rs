@@ -4,6 +4,7 @@
 use super::lookup::{access_day, mark_accessed};
 use super::types::*;
 use super::Service;
+use crate::dialect::VersionIds;
 use crate::observe::Change;
 use crate::{
     labels, rotation, CoreError, CoreResult, RotationStep, Scope, Secret, SecretValue, Timestamp,
@@ -85,7 +86,12 @@ impl Service {
         version_id: Option<String>,
     ) -> CoreResult<(Secret, String)> {
         self.modify(scope, r, Access::Live, |s, ctx| {
-            let id = self.assign_version_id(scope, s, version_id)?;
+            // Where the service numbers versions, the function's own write takes the next
+            // number: the rotation builds that version without using the number up.
+            let id = match (scope.cloud.dialect().version_ids, version_id) {
+                (VersionIds::Sequential, None) => format!("v{}", s.version_seq + 1),
+                (_, given) => self.assign_version_id(scope, s, given)?,
+            };
             rotation::begin(s, scope.cloud.dialect(), ctx.now, &id)?;
             Ok(id)
         })

@@ -16,12 +16,13 @@ use crate::error::HwResult;
 use crate::meta::HuaweiMeta;
 use crate::records::{self, Task};
 use crate::render;
+use localsecrets_api::rotation::{self as api_rotation, Calls, Rotate};
 use localsecrets_api::{Response, RotationFunctions};
 use localsecrets_core::dialect::HUAWEI;
 use localsecrets_core::random::PUNCTUATION;
 use localsecrets_core::{
-    rotation, Access, CoreResult, PasswordPolicy, Random, RotateRequest, RotationChange,
-    RotationStep, Scope, Secret, SecretRef, SecretValue, Service,
+    rotation, Access, CoreResult, PasswordPolicy, Random, RotateRequest, RotationChange, Scope,
+    Secret, SecretRef, SecretValue, Service,
 };
 use serde_json::{json, Value};
 
@@ -117,38 +118,32 @@ pub fn rotate(
 ) -> HwResult<String> {
     let r = SecretRef::Name(name);
     let s = svc.describe(scope, r, Access::Live)?;
-    let registered = s
-        .rotation
-        .function
-        .as_deref()
-        .and_then(|urn| functions.resolve(&function_ids(urn)).map(|id| (urn, id)));
-    if let Some((urn, id)) = registered {
-        let outcome = functions.invoke(&id, scope, &function_event(scope, &s, urn));
-        let after = svc.describe(scope, r, Access::AnyState)?;
-        let version_id = after
-            .holder_id(HUAWEI.current)
-            .unwrap_or_default()
-            .to_owned();
-        svc.rotation_end(
-            scope,
-            r,
-            &version_id,
-            outcome.map_err(|e| (RotationStep::CreateSecret, e)),
-        )?;
-        return Ok(version_id);
-    }
-    let w = svc.rotate(
+    let urn = s.rotation.function.as_deref().unwrap_or_default();
+    let done = api_rotation::rotate(
+        svc,
+        functions,
         scope,
         r,
-        RotateRequest {
+        Rotate {
+            function: s
+                .rotation
+                .function
+                .as_deref()
+                .and_then(|urn| functions.resolve(&function_ids(urn))),
+            calls: Calls::Once {
+                event: function_event(scope, &s, urn),
+            },
             version_id: None,
-            configure: RotationChange::default(),
-            require_function: !HUAWEI.rotates_itself(&s.secret_type),
-            immediately: true,
-            generate: &generate,
+            builtin: RotateRequest {
+                version_id: None,
+                configure: RotationChange::default(),
+                require_function: !HUAWEI.rotates_itself(&s.secret_type),
+                immediately: true,
+                generate: &generate,
+            },
         },
     )?;
-    Ok(w.version_id.unwrap_or_default())
+    Ok(done.version_id.unwrap_or_default())
 }
 
 pub fn handle(call: &Call<'_>, name: &str) -> HwResult<Response> {
@@ -313,6 +308,29 @@ mod tests {
             t[0].task_error_msg.as_deref(),
             Some("exited with 1: database unreachable")
         );
+    }
+
+    #[test]
+    fn a_function_rotation_is_refused_while_another_is_in_progress() {
+        let (svc, fake, scope) = setup(false);
+        // An unfinished rotation: SYSPENDING on a version that is not current.
+        svc.put_value(
+            &scope,
+            SecretRef::Name("app"),
+            localsecrets_core::NewVersion {
+                value: Some(SecretValue::Text("half".into())),
+                labels: Some(vec![HUAWEI.pending.into()]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let e = rotate(&svc, &*fake, &scope, "app").unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::InvalidRequest, "{e:?}");
+        assert!(
+            fake.events.lock().unwrap().is_empty(),
+            "the function was called"
+        );
+        assert!(tasks(&svc, &scope).is_empty());
     }
 
     #[test]
