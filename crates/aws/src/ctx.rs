@@ -4,7 +4,6 @@
 use crate::arn::{self, Target};
 use crate::error::{AwsError, AwsResult, TOKEN_REQUIRED};
 use crate::json::{Input, Len};
-use crate::replication;
 use crate::state::AwsState;
 use localsecrets_api::RotationFunctions;
 use localsecrets_core::{Access, Scope, Secret, Service};
@@ -55,11 +54,6 @@ impl Ctx<'_> {
             (None, Some(e)) => Err(e),
             (t, _) => Ok(t),
         }
-    }
-
-    /// After a write to a primary: its replicas follow.
-    pub fn replicate(&self, s: &Secret) {
-        replication::sync(self, s);
     }
 }
 

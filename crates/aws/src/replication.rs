@@ -1,12 +1,11 @@
 //! Replicas are ordinary secrets in another scope that follow a primary: a region replica
 //! (same account, same name and ARN suffix, another region) copies the whole secret; a
 //! cross-account replica (another account, same region) copies the versions and labels only.
-//! New versions reach the replicas inside the transaction that adds them ([`Follow`]);
-//! metadata changes are copied right after the write ([`sync`]).
+//! Every change of a primary reaches its replicas inside the transaction that makes it
+//! ([`Follow`]).
 //! Replicas keep their own access times and never fall due for rotation themselves.
 
 use crate::arn::{self, Target};
-use crate::ctx::Ctx;
 use crate::state::{AwsState, Status};
 use localsecrets_core::observe::{Change, Observer};
 use localsecrets_core::storage::{ReadTx, WriteTx};
@@ -100,19 +99,9 @@ pub fn write_replicas(tx: &mut dyn WriteTx, here: &Scope, primary: &Secret) -> C
     Ok(())
 }
 
-/// Brings the replicas up to date after a metadata change (tags, labels, policy…). The
-/// primary's write is already committed; a replica that cannot be written now is repaired by
-/// the next write.
-pub fn sync(ctx: &Ctx<'_>, primary: &Secret) {
-    if AwsState::of(primary).is_replicated() {
-        let _ = ctx
-            .service
-            .write(|tx| write_replicas(tx, &ctx.scope, primary));
-    }
-}
-
-/// New versions — put by a caller or made by a rotation, the scheduler's included — reach
-/// the replicas in the transaction that adds them.
+/// Every change of a primary — a new version put by a caller or made by a rotation (the
+/// scheduler's included), or a change of its metadata, labels or rotation state — reaches the
+/// replicas in the transaction that makes it.
 pub struct Follow;
 
 impl Observer for Follow {
@@ -124,7 +113,9 @@ impl Observer for Follow {
         _ctx: &localsecrets_core::Ctx<'_>,
     ) -> CoreResult<()> {
         match change {
-            Change::VersionAdded { secret, .. } | Change::Rotated { secret, .. }
+            Change::VersionAdded { secret, .. }
+            | Change::Rotated { secret, .. }
+            | Change::Updated { secret }
                 if scope.cloud == Cloud::Aws =>
             {
                 write_replicas(tx, scope, secret)

@@ -183,41 +183,198 @@ pub fn evict(secret: &mut Secret, d: &Dialect) -> CoreResult<()> {
     Ok(())
 }
 
-/// Checks every invariant; used on states that did not come through the operations above
-/// (fixtures, imports).
-pub fn validate(secret: &Secret, d: &Dialect) -> CoreResult<()> {
-    let mut seen_ids = std::collections::HashSet::new();
-    let mut seen_labels = std::collections::HashSet::new();
-    for v in &secret.versions {
-        if !seen_ids.insert(v.id.as_str()) {
-            return Err(CoreError::InvalidParameter(format!(
-                "version id {} appears twice",
-                v.id
-            )));
+/// A broken model rule, and where: `index` is the position in `Secret::versions` (oldest
+/// first) of the version that breaks it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Violation {
+    DuplicateVersionId {
+        index: usize,
+        first: usize,
+        id: String,
+    },
+    /// An imported secret lists its versions oldest first (operations append in commit
+    /// order, and concurrent writers may commit creation times slightly out of order).
+    OutOfOrder {
+        index: usize,
+    },
+    TooManyLabels {
+        index: usize,
+        max: usize,
+        cloud: crate::Cloud,
+    },
+    RepeatedLabel {
+        index: usize,
+        label: String,
+    },
+    LabelOnTwoVersions {
+        index: usize,
+        first: usize,
+        label: String,
+    },
+    NoCurrent {
+        label: &'static str,
+    },
+    TooManyVersions {
+        cap: VersionCap,
+        cloud: crate::Cloud,
+    },
+    /// A version id the service would not have assigned (sequential ids: v1, v2, …).
+    UnassignedVersionId {
+        index: usize,
+        id: String,
+    },
+    SequenceBehind {
+        seq: u64,
+        newest: u64,
+    },
+    DeletionEndsBeforeStart,
+}
+
+impl Violation {
+    /// The version it is about, if one.
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            Self::DuplicateVersionId { index, .. }
+            | Self::OutOfOrder { index }
+            | Self::TooManyLabels { index, .. }
+            | Self::RepeatedLabel { index, .. }
+            | Self::LabelOnTwoVersions { index, .. }
+            | Self::UnassignedVersionId { index, .. } => Some(*index),
+            _ => None,
         }
-        if v.labels.len() > d.max_labels_per_version {
-            return Err(CoreError::LimitExceeded(format!(
-                "version {} has more than {} labels",
-                v.id, d.max_labels_per_version
-            )));
+    }
+
+    /// The field that breaks it: of the version when [`Violation::index`] names one, else of
+    /// the secret.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::DuplicateVersionId { .. } | Self::UnassignedVersionId { .. } => "id",
+            Self::OutOfOrder { .. } => "created",
+            Self::TooManyLabels { .. }
+            | Self::RepeatedLabel { .. }
+            | Self::LabelOnTwoVersions { .. } => "labels",
+            Self::NoCurrent { .. } | Self::TooManyVersions { .. } => "versions",
+            Self::SequenceBehind { .. } => "version_seq",
+            Self::DeletionEndsBeforeStart => "deletion",
         }
-        for l in &v.labels {
-            if !seen_labels.insert(l.as_str()) {
-                return Err(CoreError::InvalidParameter(format!(
-                    "label {l} is on more than one version"
-                )));
+    }
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DuplicateVersionId { first, id, .. } => {
+                write!(f, "version id {id} is also used by versions[{first}]")
+            }
+            Self::OutOfOrder { .. } => {
+                write!(
+                    f,
+                    "earlier than the version before it: list versions oldest first"
+                )
+            }
+            Self::TooManyLabels { max, cloud, .. } => {
+                write!(f, "a {cloud} version can have at most {max} labels")
+            }
+            Self::RepeatedLabel { label, .. } => write!(f, "label {label} appears twice"),
+            Self::LabelOnTwoVersions { first, label, .. } => write!(
+                f,
+                "label {label} is on more than one version (also versions[{first}])"
+            ),
+            Self::NoCurrent { label } => write!(
+                f,
+                "no version has the label {label}: a secret with versions always has a current one"
+            ),
+            Self::TooManyVersions { cap, cloud } => {
+                let what = match cap {
+                    VersionCap::Deprecated(n) => format!("at most {n} versions without a label"),
+                    VersionCap::Total(n) => format!("at most {n} versions"),
+                };
+                write!(f, "{cloud} keeps {what}; older ones are evicted")
+            }
+            Self::UnassignedVersionId { id, .. } => write!(
+                f,
+                "version id {id} is not one the service assigns: ids are v1, v2, … in the \
+                 order the versions were created (oldest first)"
+            ),
+            Self::SequenceBehind { seq, newest } => {
+                write!(
+                    f,
+                    "version_seq {seq} is lower than the newest version id v{newest}"
+                )
+            }
+            Self::DeletionEndsBeforeStart => {
+                write!(f, "the deletion window must end after it starts")
             }
         }
     }
-    let mut copy = secret.clone();
-    let before = copy.versions.len();
-    evict(&mut copy, d)?;
-    if copy.versions.len() != before {
-        return Err(CoreError::LimitExceeded(
-            "more versions than the cloud keeps".into(),
-        ));
+}
+
+impl From<Violation> for CoreError {
+    fn from(v: Violation) -> Self {
+        match v {
+            Violation::TooManyLabels { .. } | Violation::TooManyVersions { .. } => {
+                CoreError::LimitExceeded(v.to_string())
+            }
+            _ => CoreError::InvalidParameter(v.to_string()),
+        }
+    }
+}
+
+/// The label and version rules every state keeps: unique ids, a dialect's labels per
+/// version, a label on one version at most, no more versions than it keeps.
+pub fn check(secret: &Secret, d: &Dialect) -> Result<(), Violation> {
+    let mut ids: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut holders: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (index, v) in secret.versions.iter().enumerate() {
+        if let Some(first) = ids.insert(&v.id, index) {
+            return Err(Violation::DuplicateVersionId {
+                index,
+                first,
+                id: v.id.clone(),
+            });
+        }
+        if v.labels.len() > d.max_labels_per_version {
+            return Err(Violation::TooManyLabels {
+                index,
+                max: d.max_labels_per_version,
+                cloud: d.cloud,
+            });
+        }
+        for (k, l) in v.labels.iter().enumerate() {
+            if v.labels[..k].contains(l) {
+                return Err(Violation::RepeatedLabel {
+                    index,
+                    label: l.clone(),
+                });
+            }
+            if let Some(first) = holders.insert(l, index) {
+                return Err(Violation::LabelOnTwoVersions {
+                    index,
+                    first,
+                    label: l.clone(),
+                });
+            }
+        }
+    }
+    let kept = match d.version_cap {
+        VersionCap::Deprecated(n) => {
+            secret.versions.iter().filter(|v| v.is_deprecated()).count() <= n
+        }
+        VersionCap::Total(n) => secret.versions.len() <= n,
+    };
+    if !kept {
+        return Err(Violation::TooManyVersions {
+            cap: d.version_cap,
+            cloud: d.cloud,
+        });
     }
     Ok(())
+}
+
+/// Checks every invariant after a change; the operations keep them, so a failure here means
+/// the change is refused.
+pub fn validate(secret: &Secret, d: &Dialect) -> CoreResult<()> {
+    check(secret, d).map_err(CoreError::from)
 }
 
 #[cfg(test)]

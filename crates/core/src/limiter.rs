@@ -40,6 +40,19 @@ impl SlidingWindow {
         self.events.is_empty()
     }
 
+    /// Where `limit` would not have admitted this history: the first event that starts a
+    /// window holding more than `limit.max` events, and how many it holds.
+    pub fn excess(&self, limit: RateLimit) -> Option<(Timestamp, usize)> {
+        let window_ms = limit.window_secs * 1000;
+        self.events.iter().enumerate().find_map(|(i, t)| {
+            let inside = self.events[i..]
+                .iter()
+                .take_while(|u| u.millis() - t.millis() < window_ms)
+                .count();
+            (inside > limit.max).then_some((*t, inside))
+        })
+    }
+
     /// The recorded events, oldest first (what an export writes out).
     pub fn events(&self) -> &[Timestamp] {
         &self.events
@@ -48,6 +61,21 @@ impl SlidingWindow {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_imported_history_is_checked_against_the_limit() {
+        let limit = RateLimit {
+            max: 2,
+            window_secs: 10,
+        };
+        let mut w = SlidingWindow::default();
+        for s in [0, 5, 10, 15] {
+            w.record(Timestamp::from_secs(s));
+        }
+        assert_eq!(w.excess(limit), None);
+        w.record(Timestamp::from_secs(14));
+        assert_eq!(w.excess(limit), Some((Timestamp::from_secs(5), 3)));
+    }
+
     use super::*;
 
     const L: RateLimit = RateLimit {

@@ -32,6 +32,8 @@ pub enum Change<'a> {
         secret: &'a Secret,
         version_id: &'a str,
     },
+    /// Metadata, labels or rotation state changed without a new version.
+    Updated { secret: &'a Secret },
     /// The secret entered its deletion window.
     DeletionScheduled { secret: &'a Secret },
     /// The secret is gone for good: deleted at once, or purged when its window ended.
@@ -46,6 +48,7 @@ impl Change<'_> {
             | Change::Rotated { secret, .. }
             | Change::RotationFailed { secret, .. }
             | Change::VersionExpired { secret, .. }
+            | Change::Updated { secret }
             | Change::DeletionScheduled { secret }
             | Change::Deleted { secret } => secret,
         }

@@ -47,7 +47,9 @@ impl Observer for Notifier {
                 ("SECRET_VERSION_EXPIRED", Some(version_id))
             }
             Change::Deleted { .. } => ("SECRET_DELETED", None),
-            Change::Created { .. } | Change::DeletionScheduled { .. } => return Ok(()),
+            Change::Created { .. } | Change::Updated { .. } | Change::DeletionScheduled { .. } => {
+                return Ok(())
+            }
         };
         notify(tx, scope, ctx, change.secret(), event_type, version_id)
     }

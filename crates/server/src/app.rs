@@ -107,8 +107,7 @@ impl App {
     /// Stores the clock's offset so a restart with `--data` resumes at the same model time.
     pub fn persist_clock(&self) -> CoreResult<()> {
         let offset = self.service.clock().offset_millis().to_string();
-        self.service
-            .write(|tx| tx.set_setting(CLOCK_OFFSET_SETTING, &offset))
+        self.service.set_setting(CLOCK_OFFSET_SETTING, &offset)
     }
 }
 

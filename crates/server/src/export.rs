@@ -6,7 +6,8 @@
 use crate::app::App;
 use crate::fixtures::times::format_duration;
 use localsecrets_core::{
-    Cloud, CoreResult, RotationState, Schedule, Secret, SecretValue, Timestamp, Version,
+    Cloud, CoreResult, RotationState, Schedule, ScopeSnapshot, Secret, SecretValue, Timestamp,
+    Version,
 };
 use serde_json::{json, Map, Value};
 
@@ -19,34 +20,31 @@ pub fn document(app: &App, cloud: Option<Cloud>) -> CoreResult<Value> {
             .find(|f| f.cloud() == c)
             .map_or(&[][..], |f| f.record_kinds())
     };
-    let (secrets, records) = service.read(|tx| {
-        let mut scopes = tx.scopes(cloud)?;
-        scopes.sort();
-        let mut secrets = Vec::new();
-        let mut records = Vec::new();
-        for scope in &scopes {
-            let mut all = tx.secrets(scope)?;
-            all.sort_by(|a, b| a.name.cmp(&b.name));
-            for s in all
-                .iter()
-                .filter(|s| s.deletion.is_none_or(|d| d.purge_at > now))
-            {
-                let mut v = place(scope.cloud, &scope.tenant, &scope.region);
-                v.extend(secret(s));
-                secrets.push(Value::Object(v));
-            }
-            for kind in kinds(scope.cloud) {
-                for (key, value) in tx.records(scope, kind)? {
-                    let mut v = place(scope.cloud, &scope.tenant, &scope.region);
-                    v.insert("kind".into(), json!(kind));
-                    v.insert("key".into(), json!(key));
-                    v.insert("value".into(), value);
-                    records.push(Value::Object(v));
-                }
-            }
+    let mut secrets = Vec::new();
+    let mut records = Vec::new();
+    for ScopeSnapshot {
+        scope,
+        secrets: all,
+        records: stored,
+    } in service.snapshot(cloud, &kinds)?
+    {
+        // A secret whose deletion window has ended is gone, even if not purged yet.
+        for s in all
+            .iter()
+            .filter(|s| s.deletion.is_none_or(|d| d.purge_at > now))
+        {
+            let mut v = place(scope.cloud, &scope.tenant, &scope.region);
+            v.extend(secret(s));
+            secrets.push(Value::Object(v));
         }
-        Ok((secrets, records))
-    })?;
+        for (kind, key, value) in stored {
+            let mut v = place(scope.cloud, &scope.tenant, &scope.region);
+            v.insert("kind".into(), json!(kind));
+            v.insert("key".into(), json!(key));
+            v.insert("value".into(), value);
+            records.push(Value::Object(v));
+        }
+    }
     let mut doc = Map::new();
     doc.insert(
         "description".into(),

@@ -192,7 +192,7 @@ pub const COMMANDS_DISABLED: &str = "command functions are disabled: they run pr
 impl Registry {
     /// The registry stored in `service`'s settings.
     pub fn load(service: Arc<Service>, default_timeout: Duration) -> CoreResult<Self> {
-        let raw = service.read(|tx| tx.setting(SETTING))?;
+        let raw = service.setting(SETTING)?;
         let functions = match raw {
             None => BTreeMap::new(),
             Some(s) => {
@@ -295,7 +295,7 @@ impl Registry {
     fn store(&self, all: &BTreeMap<String, Function>) -> CoreResult<()> {
         let v: Map<String, Value> = all.iter().map(|(k, f)| (k.clone(), f.to_json())).collect();
         let text = Value::Object(v).to_string();
-        self.service.write(|tx| tx.set_setting(SETTING, &text))
+        self.service.set_setting(SETTING, &text)
     }
 
     /// The most recent calls, oldest first.

@@ -128,11 +128,11 @@ impl Scheduler {
             }
             // The earliest due time is an index lookup; only an item that did not move on when
             // it ran (still due, skipped) makes a scan of what is due up to the target needed.
-            let next = match app.service.read(|tx| tx.next_due())? {
+            let next = match app.service.next_due()? {
                 Some(at) if at > now => Some(at),
                 Some(_) => app
                     .service
-                    .read(|tx| tx.due(target))?
+                    .due(target)?
                     .into_iter()
                     .find_map(|d| (d.at > now && !seen.contains(&key(&d))).then_some(d.at)),
                 None => None,
@@ -169,7 +169,7 @@ impl Scheduler {
             let now = app.service.now();
             let due: Vec<Due> = app
                 .service
-                .read(|tx| tx.due(now))?
+                .due(now)?
                 .into_iter()
                 .filter(|d| !seen.contains(&key(d)))
                 .collect();
@@ -257,7 +257,7 @@ impl Scheduler {
             let (s, a) = (self.clone(), app.clone());
             let pass = tokio::task::spawn_blocking(move || {
                 let ran = s.run_due(&a);
-                let next = a.service.read(|tx| tx.next_due());
+                let next = a.service.next_due();
                 (ran.map(|r| r.len()), next, a.service.now())
             })
             .await;

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use localsecrets_core::storage::Storage;
 use localsecrets_core::{
-    Access, Cloud, CoreResult, NewSecret, NewVersion, Scope, SecretRef, Selector, Service,
+    Access, Cloud, CoreResult, NewSecret, NewVersion, Scope, SecretRef, Selector,
 };
 use localsecrets_store::SqliteStorage;
 use serde_json::json;
@@ -25,8 +25,9 @@ fn huawei() -> Scope {
     )
 }
 
-fn bump_counter(svc: &Service) -> CoreResult<()> {
-    svc.write(|tx| {
+/// A read-modify-write in one storage transaction: a lost update would lose a count.
+fn bump_counter(storage: &Arc<dyn Storage>) -> CoreResult<()> {
+    try_write(storage, |tx| {
         let n = tx
             .record(&aws(), "counter", "n")?
             .and_then(|v| v.as_u64())
@@ -78,7 +79,8 @@ fn concurrent_writers_lose_nothing() {
     let writers: Vec<_> = (0..WRITERS)
         .map(|t| {
             // Half the threads go through each store, as two processes would.
-            let svc = service(if t % 2 == 0 { &first } else { &second });
+            let storage = Arc::clone(if t % 2 == 0 { &first } else { &second });
+            let svc = service(&storage);
             std::thread::spawn(move || -> CoreResult<()> {
                 let own = format!("own-{t}");
                 svc.create_secret(
@@ -111,7 +113,7 @@ fn concurrent_writers_lose_nothing() {
                             ..Default::default()
                         },
                     )?;
-                    bump_counter(&svc)?;
+                    bump_counter(&storage)?;
                 }
                 Ok(())
             })
@@ -157,20 +159,19 @@ fn reads_proceed_beside_an_open_write_and_see_the_committed_snapshot() {
     let storage: Arc<dyn Storage> =
         Arc::new(SqliteStorage::open(Some(&dir.path().join("state.db"))).unwrap());
     write(&storage, |tx| tx.set_setting("other", "committed"));
-    let seen_during = service(&storage)
-        .write(|tx| {
-            tx.set_setting("other", "in progress")?;
-            let reader = storage.clone();
-            let (sent, received) = std::sync::mpsc::channel();
-            std::thread::spawn(move || {
-                let _ = sent.send(service(&reader).read(|tx| tx.setting("other")));
-            });
-            // A generous bound only so that a regression fails instead of hanging.
-            received
-                .recv_timeout(std::time::Duration::from_secs(120))
-                .expect("the read waited for the writer")
-        })
-        .unwrap();
+    let seen_during = try_write(&storage, |tx| {
+        tx.set_setting("other", "in progress")?;
+        let reader = storage.clone();
+        let (sent, received) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sent.send(try_read(&reader, |tx| tx.setting("other")));
+        });
+        // A generous bound only so that a regression fails instead of hanging.
+        received
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("the read waited for the writer")
+    })
+    .unwrap();
     assert_eq!(seen_during, Some("committed".into()));
     assert_eq!(
         read(&storage, |tx| tx.setting("other")),

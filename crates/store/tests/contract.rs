@@ -10,7 +10,7 @@ use localsecrets_core::storage::{Due, DueKind, ResetFilter, Storage, WriteTx};
 use localsecrets_core::{
     Access, Cloud, CoreError, CoreResult, NewSecret, NewVersion, Random, RotateRequest, Rotation,
     RotationChange, RotationState, RotationStep, Schedule, Scope, Secret, SecretRef, SecretValue,
-    Selector, Timestamp,
+    Selector, Timestamp, Update,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -523,7 +523,7 @@ fn a_failed_write_leaves_nothing(s: &S) {
     let scopes = [aws(), other.clone()];
     let before = snapshot(s, &scopes);
     let failure = CoreError::InvalidParameter("refused".into());
-    let result = service(s).write(|tx| -> Result<(), CoreError> {
+    let result = try_write(s, |tx| -> Result<(), CoreError> {
         // Versions added, changed and removed, all on one secret.
         let mut db = tx.secret(&aws(), "db")?.unwrap();
         db.versions.remove(0);
@@ -674,13 +674,25 @@ fn service_create_put_and_read(s: &S) {
     let ids: Vec<&str> = stored.versions.iter().map(|v| v.id.as_str()).collect();
     assert_eq!(ids, ["t1", "t2", "t3"]);
     valid(&aws(), &stored);
-    // A refused metadata change leaves the stored secret alone.
-    let refused = svc.modify(&aws(), r, Access::Live, |s, _| {
-        s.description = Some("changed".into());
-        s.versions.clear();
-        Err::<(), _>(CoreError::InvalidParameter("no".into()))
-    });
-    assert!(refused.is_err());
+    // A refused metadata change leaves the stored secret alone: the description changes,
+    // then reusing id t2 with another value refuses the whole update.
+    let refused = svc.update_secret(
+        &aws(),
+        r,
+        &Update {
+            description: Some(Some("changed".into())),
+            ..Default::default()
+        },
+        Some(NewVersion {
+            id: Some("t2".into()),
+            value: Some(text("else")),
+            ..Default::default()
+        }),
+    );
+    assert!(matches!(
+        refused,
+        Err(CoreError::IdempotencyConflict { .. })
+    ));
     assert_eq!(again.describe(&aws(), r, Access::Live), Ok(stored));
     assert_eq!(svc.list(&aws()).unwrap().len(), 1);
 }
@@ -731,13 +743,13 @@ fn service_builtin_and_outside_rotation(s: &S) {
     valid(&aws(), &stored);
     // The schedule is visible to the scheduler's queries.
     let next = stored.rotation.next_rotation.unwrap();
-    assert_eq!(svc.read(|tx| tx.next_due()), Ok(Some(next)));
-    let due = svc.read(|tx| tx.due(next)).unwrap();
+    assert_eq!(svc.next_due(), Ok(Some(next)));
+    let due = svc.due(next).unwrap();
     assert_eq!(
         due,
         vec![self::due(&aws(), "db", next.millis(), DueKind::Rotation)]
     );
-    assert_eq!(svc.read(|tx| tx.due(next.plus_millis(-1))), Ok(vec![]));
+    assert_eq!(svc.due(next.plus_millis(-1)), Ok(vec![]));
     // An outside rotation that fails keeps its pending version and blocks the next one.
     let (_, id) = svc.rotation_begin(&aws(), r, Some("t3".into())).unwrap();
     svc.put_value(
@@ -770,7 +782,7 @@ fn service_builtin_and_outside_rotation(s: &S) {
     assert_eq!(service(s).describe(&aws(), r, Access::Live), Ok(stored));
     // Cancelling takes the secret off the schedule.
     svc.cancel_rotation(&aws(), r).unwrap();
-    assert_eq!(svc.read(|tx| tx.next_due()), Ok(None));
+    assert_eq!(svc.next_due(), Ok(None));
 }
 
 fn service_deletion_restore_and_purge(s: &S) {
@@ -785,17 +797,17 @@ fn service_deletion_restore_and_purge(s: &S) {
         .unwrap()
         .deletion
         .unwrap();
-    assert_eq!(svc.read(|tx| tx.next_due()), Ok(Some(d.purge_at)));
+    assert_eq!(svc.next_due(), Ok(Some(d.purge_at)));
     assert!(matches!(
         svc.get_value(&aws(), r, &Selector::Label("AWSCURRENT".into())),
         Err(CoreError::ScheduledForDeletion { .. })
     ));
     assert!(svc.restore(&aws(), r).unwrap().deletion.is_none());
-    assert_eq!(svc.read(|tx| tx.next_due()), Ok(None));
+    assert_eq!(svc.next_due(), Ok(None));
     svc.schedule_deletion(&aws(), r, Some(7)).unwrap();
     let forced = svc.force_delete(&aws(), SecretRef::Name("gone")).unwrap();
     assert_eq!(forced.name, "gone");
-    assert!(svc.read(|tx| tx.secret(&aws(), "gone")).unwrap().is_none());
+    assert!(get(s, &aws(), "gone").is_none());
     svc.clock().advance_secs(7 * 86_400 - 1).unwrap();
     assert_eq!(svc.purge_due(), Ok(vec![]));
     svc.clock().advance_secs(1).unwrap();
@@ -805,8 +817,8 @@ fn service_deletion_restore_and_purge(s: &S) {
         (purged[0].name.as_str(), &purged[0].kind),
         ("db", &DueKind::Purge)
     );
-    assert!(svc.read(|tx| tx.secret(&aws(), "db")).unwrap().is_none());
-    assert_eq!(svc.read(|tx| tx.next_due()), Ok(None));
+    assert!(get(s, &aws(), "db").is_none());
+    assert_eq!(svc.next_due(), Ok(None));
     // The name is free again, with none of the old versions.
     let w = svc
         .create_secret(&aws(), new_secret("db", Some("n1"), "new"))
@@ -893,23 +905,22 @@ fn service_records_in_transactions(s: &S) {
     svc.create_secret(&aws(), new_secret("db", None, "v"))
         .unwrap();
     // A secret change and its auxiliary record commit together…
-    svc.write(|tx| {
+    write(s, |tx| {
         let mut secret = tx.secret(&aws(), "db")?.unwrap();
         secret.description = Some("tasked".into());
         tx.put_secret(&aws(), &secret)?;
         tx.put_record(&aws(), "task", "t1", &json!({"secret": "db"}))
-    })
-    .unwrap();
+    });
     // …or not at all.
-    let failed: Result<(), CoreError> = svc.write(|tx| {
+    let failed: Result<(), CoreError> = try_write(s, |tx| {
         tx.delete_secret(&aws(), "db")?;
         tx.delete_record(&aws(), "task", "t1")?;
         Err(CoreError::Storage("simulated".into()))
     });
     assert!(failed.is_err());
-    let (secret, record) = svc
-        .read(|tx| Ok((tx.secret(&aws(), "db")?, tx.record(&aws(), "task", "t1")?)))
-        .unwrap();
+    let (secret, record) = read(s, |tx| {
+        Ok((tx.secret(&aws(), "db")?, tx.record(&aws(), "task", "t1")?))
+    });
     assert_eq!(secret.unwrap().description.as_deref(), Some("tasked"));
     assert_eq!(record, Some(json!({"secret": "db"})));
 }
@@ -1004,7 +1015,7 @@ fn random_operations_agree_with_the_reference() {
         };
         let results: Vec<_> = fixtures
             .iter()
-            .map(|f| service(&f.storage).write(|tx| op(tx)))
+            .map(|f| f.storage.write(&mut |tx| op(tx)))
             .collect();
         assert!(
             results.iter().all(|r| r == &results[0]),

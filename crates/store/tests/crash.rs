@@ -87,7 +87,7 @@ fn child_thread(svc: &Service, t: usize) -> CoreResult<()> {
             },
         )?;
         ack(&format!("{name} r"));
-        svc.write(|tx| tx.put_record(&aws(), "task", &name, &json!({ "i": i })))?;
+        svc.put_record(&aws(), "task", &name, &json!({ "i": i }))?;
         ack(&format!("{name} record"));
     }
     Ok(())

@@ -12,7 +12,6 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     ctx.ensure_writable(&t)?;
     let s = ctx.service.cancel_rotation(&ctx.scope, t.as_ref())?;
     let pending = rotation::in_progress(&s, ctx.scope.cloud.dialect()).map(str::to_owned);
-    ctx.replicate(&s);
     Ok(Obj::new()
         .put("ARN", ctx.arn(&s))
         .put("Name", s.name.as_str())

@@ -13,7 +13,6 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     policy::check_name(name.as_deref())?;
     ctx.ensure_writable(&t)?;
     let s = ctx.service.set_policy(&ctx.scope, t.as_ref(), None)?;
-    ctx.replicate(&s);
     Ok(Obj::new()
         .put("ARN", ctx.arn(&s))
         .put("Name", s.name.as_str())

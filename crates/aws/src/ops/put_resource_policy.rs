@@ -21,7 +21,6 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     }
     ctx.ensure_writable(&t)?;
     let s = ctx.service.set_policy(&ctx.scope, t.as_ref(), Some(text))?;
-    ctx.replicate(&s);
     Ok(Obj::new()
         .put("ARN", ctx.arn(&s))
         .put("Name", s.name.as_str())

@@ -174,7 +174,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         if pending.is_some_and(|p| !immediately || token.as_deref() != Some(p)) {
             return Err(CoreError::RotationInProgress { name: current.name }.into());
         }
-        let w = ctx.service.rotate(
+        ctx.service.rotate(
             &ctx.scope,
             t.as_ref(),
             RotateRequest {
@@ -185,7 +185,6 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
                 generate: &generate,
             },
         )?;
-        ctx.replicate(&w.secret);
         let (f, scope, r) = (ctx.functions, &ctx.scope, t.as_ref());
         let (secret, version_id) = if immediately {
             let (s, v) = rotation::run_function(ctx.service, f, scope, r, &id, token)?;
@@ -213,10 +212,6 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             generate: &generate,
         },
     )?;
-    if w.version_id.is_none() {
-        // Configuration only: no version was added for the replication observer to see.
-        ctx.replicate(&w.secret);
-    }
     Ok(Obj::new()
         .put("ARN", ctx.arn(&w.secret))
         .put("Name", w.secret.name.as_str())

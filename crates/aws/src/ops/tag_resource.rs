@@ -14,8 +14,6 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         )
     })?;
     ctx.ensure_writable(&t)?;
-    for s in ctx.service.tag(&ctx.scope, &[t.as_ref()], &new)? {
-        ctx.replicate(&s);
-    }
+    ctx.service.tag(&ctx.scope, &[t.as_ref()], &new)?;
     Ok(json!({}))
 }

@@ -12,11 +12,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         .input
         .req_str_list("TagKeys", Len(0, usize::MAX), Len(1, 128))?;
     ctx.ensure_writable(&t)?;
-    for s in ctx
-        .service
-        .untag(&ctx.scope, &[t.as_ref()], TagKeys::Named(&keys))?
-    {
-        ctx.replicate(&s);
-    }
+    ctx.service
+        .untag(&ctx.scope, &[t.as_ref()], TagKeys::Named(&keys))?;
     Ok(json!({}))
 }

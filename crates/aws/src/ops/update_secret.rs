@@ -32,7 +32,6 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     let w = ctx
         .service
         .update_secret(&ctx.scope, t.as_ref(), &change, version)?;
-    ctx.replicate(&w.secret);
     Ok(Obj::new()
         .put("ARN", ctx.arn(&w.secret))
         .put("Name", w.secret.name.as_str())

@@ -45,7 +45,6 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             }
             (e, _) => e.into(),
         })?;
-    ctx.replicate(&s);
     Ok(Obj::new()
         .put("ARN", ctx.arn(&s))
         .put("Name", s.name.as_str())

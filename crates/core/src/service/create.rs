@@ -4,50 +4,53 @@
 use super::types::*;
 use super::Service;
 use crate::dialect::VersionIds;
+use crate::labels::Violation;
 use crate::observe::Change;
 use crate::storage::WriteTx;
 use crate::{labels, rotation, CoreError, CoreResult, Scope, Secret, Timestamp};
 
 /// The model's rules for a secret that did not come through the operations: the label
-/// invariants ([`labels::validate`]), a current version whenever there are versions (the
+/// invariants ([`labels::check`]), a current version whenever there are versions (the
 /// current label can only be moved, never removed), service-assigned ids in creation order,
 /// and a deletion window that ends after it starts.
 pub fn check_imported(secret: &Secret, d: &crate::Dialect) -> CoreResult<()> {
-    labels::validate(secret, d)?;
+    imported_violation(secret, d).map_err(CoreError::from)
+}
+
+/// [`check_imported`] saying which rule breaks and where, for a loader that names the place.
+pub fn imported_violation(secret: &Secret, d: &crate::Dialect) -> Result<(), Violation> {
+    labels::check(secret, d)?;
+    if let Some(index) = (1..secret.versions.len())
+        .find(|&i| secret.versions[i].created < secret.versions[i - 1].created)
+    {
+        return Err(Violation::OutOfOrder { index });
+    }
     if !secret.versions.is_empty() && secret.holder(d.current).is_none() {
-        return Err(CoreError::InvalidParameter(format!(
-            "no version has the label {}: a secret with versions always has a current one",
-            d.current
-        )));
+        return Err(Violation::NoCurrent { label: d.current });
     }
     if d.version_ids == VersionIds::Sequential {
         let mut last = 0u64;
-        for v in &secret.versions {
+        for (index, v) in secret.versions.iter().enumerate() {
             let n =
                 v.id.strip_prefix('v')
                     .and_then(|n| n.parse::<u64>().ok())
                     .filter(|n| *n > last && v.id == format!("v{n}"))
-                    .ok_or_else(|| {
-                        CoreError::InvalidParameter(format!(
-                        "version id {} is not one the service assigns: ids are v1, v2, … in the \
-                         order the versions were created (oldest first)",
-                        v.id
-                    ))
+                    .ok_or_else(|| Violation::UnassignedVersionId {
+                        index,
+                        id: v.id.clone(),
                     })?;
             last = n;
         }
         if secret.version_seq < last {
-            return Err(CoreError::InvalidParameter(format!(
-                "version_seq {} is lower than the newest version id v{last}",
-                secret.version_seq
-            )));
+            return Err(Violation::SequenceBehind {
+                seq: secret.version_seq,
+                newest: last,
+            });
         }
     }
     if let Some(del) = secret.deletion {
         if del.purge_at <= del.deleted_at {
-            return Err(CoreError::InvalidParameter(
-                "the deletion window must end after it starts".into(),
-            ));
+            return Err(Violation::DeletionEndsBeforeStart);
         }
     }
     Ok(())

@@ -9,12 +9,14 @@
 //! - [`lifecycle`]: deletion, restore, purge, version expiry.
 //! - [`metadata`]: tags and resource policies.
 //! - [`records`]: a frontend's own records beside the secrets.
+//! - [`queries`]: settings, what falls due, counts and snapshots of the whole store.
 //! - [`rotation`]: built-in and outside rotations.
 
 mod create;
 mod lifecycle;
 mod lookup;
 mod metadata;
+mod queries;
 mod records;
 mod rotation;
 #[cfg(test)]
@@ -22,8 +24,9 @@ mod testkit;
 mod types;
 mod versions;
 
-pub use create::check_imported;
+pub use create::{check_imported, imported_violation};
 pub use metadata::TagKeys;
+pub use queries::ScopeSnapshot;
 pub use types::*;
 
 use crate::observe::{Change, Observer};
@@ -129,7 +132,9 @@ impl Service {
         access: Access,
         f: impl FnOnce(&mut Secret, &Ctx<'_>) -> CoreResult<R>,
     ) -> CoreResult<(Secret, R)> {
-        self.modify_then(scope, r, access, f, |_, _, _, _| Ok(()))
+        self.modify_then(scope, r, access, f, |tx, secret, _, now| {
+            self.announce(tx, scope, Change::Updated { secret }, now)
+        })
     }
 
     /// `modify`, then `then` with the changed secret inside the same transaction (to announce
@@ -181,6 +186,7 @@ impl Service {
                 secret.updated = now;
                 labels::validate(&secret, scope.cloud.dialect())?;
                 tx.put_secret(scope, &secret)?;
+                self.announce(tx, scope, Change::Updated { secret: &secret }, now)?;
                 out.push((secret, res));
             }
             Ok(out)

@@ -43,6 +43,7 @@ impl Service {
             if !req.immediately {
                 secret.updated = now;
                 tx.put_secret(scope, &secret)?;
+                self.announce(tx, scope, Change::Updated { secret: &secret }, now)?;
                 return Ok(Written {
                     secret,
                     version_id: None,

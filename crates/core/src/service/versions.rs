@@ -128,6 +128,8 @@ impl Service {
                     version_id: id,
                 };
                 self.announce(tx, scope, change, now)?;
+            } else {
+                self.announce(tx, scope, Change::Updated { secret: &secret }, now)?;
             }
             Ok(Written {
                 secret,

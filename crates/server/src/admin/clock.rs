@@ -132,9 +132,7 @@ mod tests {
     use crate::app::CLOCK_OFFSET_SETTING;
 
     fn stored(app: &App) -> Option<String> {
-        app.service
-            .read(|tx| tx.setting(CLOCK_OFFSET_SETTING))
-            .unwrap()
+        app.service.setting(CLOCK_OFFSET_SETTING).unwrap()
     }
 
     #[test]

@@ -61,15 +61,12 @@ mod tests {
 
     fn put_record(app: &crate::app::App, scope: &Scope) {
         app.service
-            .write(|tx| tx.put_record(scope, "marker", "k", &json!(1)))
+            .put_record(scope, "marker", "k", &json!(1))
             .unwrap();
     }
 
     fn count(app: &crate::app::App, scope: &Scope) -> usize {
-        app.service
-            .read(|tx| tx.records(scope, "marker"))
-            .unwrap()
-            .len()
+        app.service.records(scope, "marker").unwrap().len()
     }
 
     #[test]

@@ -129,7 +129,7 @@ fn list(app: &App) -> Response {
 }
 
 fn status(app: &App) -> Response {
-    let next = match app.service.read(|tx| tx.next_due()) {
+    let next = match app.service.next_due() {
         Ok(t) => t,
         Err(e) => return internal(&e),
     };

@@ -6,8 +6,8 @@
 use localsecrets_core::memory::MemoryStorage;
 use localsecrets_core::storage::{Due, ReadTx, Storage, WriteTx};
 use localsecrets_core::{
-    Clock, Cloud, CoreResult, Deletion, Random, Rotation, RotationState, RotationStep, Schedule,
-    Scope, Secret, SecretValue, Service, Tag, Timestamp, Version,
+    Clock, Cloud, CoreError, CoreResult, Deletion, Random, Rotation, RotationState, RotationStep,
+    Schedule, Scope, Secret, SecretValue, Service, Tag, Timestamp, Version,
 };
 use localsecrets_store::SqliteStorage;
 use serde_json::{json, Value};
@@ -55,12 +55,47 @@ pub fn aws() -> Scope {
     Scope::new(Cloud::Aws, "000000000000", "us-east-1")
 }
 
+/// Runs `f` in one read transaction of the storage itself and answers what it returned.
+pub fn try_read<R>(
+    s: &Arc<dyn Storage>,
+    f: impl FnOnce(&dyn ReadTx) -> CoreResult<R>,
+) -> CoreResult<R> {
+    let mut f = Some(f);
+    let mut out = None;
+    s.read(&mut |tx| {
+        let f = f
+            .take()
+            .ok_or_else(|| CoreError::Storage("read retried".into()))?;
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| CoreError::Storage("read produced nothing".into()))
+}
+
+/// Runs `f` in one write transaction of the storage itself, which commits only when `f`
+/// returns `Ok`.
+pub fn try_write<R>(
+    s: &Arc<dyn Storage>,
+    f: impl FnOnce(&mut dyn WriteTx) -> CoreResult<R>,
+) -> CoreResult<R> {
+    let mut f = Some(f);
+    let mut out = None;
+    s.write(&mut |tx| {
+        let f = f
+            .take()
+            .ok_or_else(|| CoreError::Storage("write retried".into()))?;
+        out = Some(f(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| CoreError::Storage("write produced nothing".into()))
+}
+
 pub fn read<R>(s: &Arc<dyn Storage>, f: impl FnOnce(&dyn ReadTx) -> CoreResult<R>) -> R {
-    service(s).read(f).unwrap()
+    try_read(s, f).unwrap()
 }
 
 pub fn write<R>(s: &Arc<dyn Storage>, f: impl FnOnce(&mut dyn WriteTx) -> CoreResult<R>) -> R {
-    service(s).write(f).unwrap()
+    try_write(s, f).unwrap()
 }
 
 pub fn version(id: &str, value: SecretValue, labels: &[&str]) -> Version {
