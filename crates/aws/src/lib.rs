@@ -3,22 +3,27 @@
 //! - [`router`]: the target header → one of the 26 operations of the service model.
 //! - [`identity`]: SigV4 credential scope → account and region, hence the core [`Scope`].
 //! - [`json`]: the body, checked against the model's types and constraints.
+//! - [`call`]: the request in hand — service, scope, parsed body, rotation functions — and
+//!   the lookups most operations share.
 //! - [`ops`]: one file per operation — parse, call the core [`Service`], render.
-//! - [`arn`], [`render`], [`filters`], [`paging`], [`policy`]: shared by the operations.
+//! - [`arn`], [`render`], [`filters`], [`paging`], [`policy`], [`tags`]: shared by the
+//!   operations.
+//! - [`rotation`]: rotation with a registered user function (the Lambda event), else the
+//!   built-in one, through `api::rotation`.
 //! - [`state`] and [`replication`]: replica links kept in a secret's `extra`, and how
 //!   replicas follow their primary.
 //! - [`error`]: the one error type, rendered as `{"__type", "Message"}`.
-//! - [`fixture`]: the service model's limits for secrets loaded from fixture files.
+//! - [`import`]: the service model's limits for secrets loaded from fixture files.
 //!
 //! A request flows [`AwsFrontend::handle`] → [`router::route`] → [`identity::identify`] →
 //! [`json::Input::parse`] → `ops::<op>::handle` → core → JSON answer or [`error::AwsError`].
 
 pub mod arn;
-pub mod ctx;
+pub mod call;
 pub mod error;
 pub mod filters;
-pub mod fixture;
 pub mod identity;
+pub mod import;
 pub mod json;
 pub mod ops;
 pub mod paging;
@@ -28,6 +33,7 @@ pub mod replication;
 pub mod rotation;
 pub mod router;
 pub mod state;
+pub mod tags;
 
 use error::{AwsError, CONTENT_TYPE};
 use localsecrets_api::{
@@ -78,13 +84,13 @@ impl AwsFrontend {
     fn answer(&self, req: &Request) -> Result<serde_json::Value, AwsError> {
         let op = router::route(req)?;
         let who = identity::identify(req, &self.config);
-        let ctx = ctx::Ctx {
+        let call = call::Call {
             service: &self.service,
             scope: Scope::new(Cloud::Aws, who.account, who.region),
             input: json::Input::parse(&req.body)?,
             functions: &*self.functions,
         };
-        op.run(&ctx)
+        op.run(&call)
     }
 }
 
@@ -140,6 +146,9 @@ impl Frontend for AwsFrontend {
     }
 
     fn check_import(&self, scope: &Scope, secret: &Secret) -> Result<(), ImportIssue> {
-        fixture::check_import(scope, secret)
+        import::check_import(scope, secret)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -69,7 +69,7 @@ mod tests {
         let mut seen = vec![];
         let mut token = None;
         loop {
-            let (page, next) = page(items.clone(), 3, token.as_deref(), "ctx").unwrap();
+            let (page, next) = page(items.clone(), 3, token.as_deref(), "call").unwrap();
             seen.extend(page);
             match next {
                 Some(n) => token = Some(n),
@@ -83,14 +83,14 @@ mod tests {
     fn foreign_or_broken_tokens_are_refused() {
         let (_, next) = page((0..5).collect::<Vec<_>>(), 2, None, "a").unwrap();
         let next = next.unwrap();
-        for (token, ctx) in [
+        for (token, call) in [
             (next.as_str(), "b"),
             ("garbage!", "a"),
             ("", "a"),
             (&URL_SAFE_NO_PAD.encode("ls1:99:0"), "a"),
         ] {
             assert_eq!(
-                page(vec![1, 2, 3], 2, Some(token), ctx).unwrap_err(),
+                page(vec![1, 2, 3], 2, Some(token), call).unwrap_err(),
                 invalid()
             );
         }

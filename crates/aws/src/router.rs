@@ -1,7 +1,7 @@
 //! `X-Amz-Target: secretsmanager.<Operation>` → the operation's handler. The operation list
 //! is the botocore service model's (2017-10-17), all 26 of them.
 
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::{AwsError, AwsResult};
 use crate::ops;
 use localsecrets_api::Request;
@@ -36,8 +36,8 @@ macro_rules! operations {
                 match self { $(Operation::$name => stringify!($name)),* }
             }
 
-            pub fn run(self, ctx: &Ctx<'_>) -> AwsResult<Value> {
-                match self { $(Operation::$name => ops::$module::handle(ctx)),* }
+            pub fn run(self, call: &Call<'_>) -> AwsResult<Value> {
+                match self { $(Operation::$name => ops::$module::handle(call)),* }
             }
         }
     };

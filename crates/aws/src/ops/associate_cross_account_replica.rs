@@ -3,7 +3,7 @@
 //! Idempotent for the same replica; a primary has at most one cross-account replica.
 
 use crate::arn::{self, secret_arn};
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::{AwsError, AwsResult};
 use crate::json::Len;
 use crate::render::Obj;
@@ -12,16 +12,16 @@ use crate::state::{AwsState, CrossAccountReplica, Status};
 use localsecrets_core::{Access, Cloud, CoreError, Scope};
 use serde_json::Value;
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let i = &ctx.input;
-    let t = ctx.target()?;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let i = &call.input;
+    let t = call.target()?;
     let replica_id = i.req_str("CrossAccountReplicaARN", Len(20, 2048))?;
     i.enum_str("ReplicaRestriction", &["SameOrg", "NoRestriction"])?;
     let role = i.str("ReplicationRoleARN", Len(20, 2048))?;
-    let primary = ctx.describe(&t, Access::Live)?;
+    let primary = call.describe(&t, Access::Live)?;
     let pstate = AwsState::of(&primary);
     pstate.ensure_writable()?;
-    let here = &ctx.scope;
+    let here = &call.scope;
     let a = arn::parse(&replica_id).ok_or_else(|| {
         AwsError::InvalidParameter("CrossAccountReplicaARN isn't a valid secret ARN.".into())
     })?;
@@ -36,10 +36,10 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         ));
     }
     let replica_scope = Scope::new(Cloud::Aws, a.account.clone(), a.region.clone());
-    let replica = ctx
+    let replica = call
         .service
         .describe(&replica_scope, a.target.as_ref(), Access::Live)?;
-    let primary_arn = ctx.arn(&primary);
+    let primary_arn = call.arn(&primary);
     let linked = AwsState::of(&replica)
         .cross_account_primary
         .is_some_and(|p| p.primary_arn == primary_arn);
@@ -60,7 +60,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             "A primary secret can have at most one cross-account replica.".into(),
         ));
     }
-    ctx.service.write(|tx| {
+    call.service.write(|tx| {
         let missing = |name: &str| CoreError::SecretNotFound {
             name: name.to_owned(),
         };

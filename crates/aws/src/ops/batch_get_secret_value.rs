@@ -3,7 +3,7 @@
 //! reported in Errors instead of failing the whole call.
 
 use crate::arn;
-use crate::ctx::{Ctx, SECRET_ID};
+use crate::call::{Call, SECRET_ID};
 use crate::error::{AwsError, AwsResult};
 use crate::filters;
 use crate::json::Len;
@@ -17,17 +17,17 @@ fn current() -> Selector {
     Selector::Label("AWSCURRENT".into())
 }
 
-fn by_ids(ctx: &Ctx<'_>, ids: Vec<String>) -> (Vec<Value>, Vec<Value>) {
+fn by_ids(call: &Call<'_>, ids: Vec<String>) -> (Vec<Value>, Vec<Value>) {
     let mut values = vec![];
     let mut errors = vec![];
     for id in ids {
-        let got = arn::target(&id, &ctx.scope).and_then(|t| {
-            ctx.service
-                .get_value(&ctx.scope, t.as_ref(), &current())
+        let got = arn::target(&id, &call.scope).and_then(|t| {
+            call.service
+                .get_value(&call.scope, t.as_ref(), &current())
                 .map_err(AwsError::from)
         });
         match got {
-            Ok((s, v)) => values.push(render::secret_value(&ctx.scope, &s, &v)),
+            Ok((s, v)) => values.push(render::secret_value(&call.scope, &s, &v)),
             Err(e) => errors.push(json!({
                 "SecretId": id, "ErrorCode": e.code(), "Message": e.message()
             })),
@@ -36,8 +36,8 @@ fn by_ids(ctx: &Ctx<'_>, ids: Vec<String>) -> (Vec<Value>, Vec<Value>) {
     (values, errors)
 }
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let i = &ctx.input;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let i = &call.input;
     let ids = i.str_list("SecretIdList", Len(1, 20), SECRET_ID)?;
     let filters = filters::parse(i)?;
     let max = i.int("MaxResults", Some(1), Some(20))?;
@@ -52,24 +52,24 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
                     "MaxResults can only be used together with Filters.".into(),
                 ));
             }
-            let (values, errors) = by_ids(ctx, ids);
+            let (values, errors) = by_ids(call, ids);
             Ok(json!({ "SecretValues": values, "Errors": errors }))
         }
         (None, Some(filters)) => {
-            let mut all = ctx.service.list(&ctx.scope)?;
-            all.retain(|s| s.deletion.is_none() && filters::matches(&filters, &ctx.scope, s));
+            let mut all = call.service.list(&call.scope)?;
+            all.retain(|s| s.deletion.is_none() && filters::matches(&filters, &call.scope, s));
             all.sort_by(|a, b| a.created.cmp(&b.created).then(a.name.cmp(&b.name)));
-            let context = format!("BatchGetSecretValue|{}|{filters:?}", ctx.scope);
+            let context = format!("BatchGetSecretValue|{}|{filters:?}", call.scope);
             let max = max.unwrap_or(20) as usize;
             let (page, next) = paging::page(all, max, token.as_deref(), &context)?;
             let mut values = vec![];
             let mut errors = vec![];
             for s in page {
-                match ctx
+                match call
                     .service
-                    .get_value(&ctx.scope, SecretRef::Name(&s.name), &current())
+                    .get_value(&call.scope, SecretRef::Name(&s.name), &current())
                 {
-                    Ok((s, v)) => values.push(render::secret_value(&ctx.scope, &s, &v)),
+                    Ok((s, v)) => values.push(render::secret_value(&call.scope, &s, &v)),
                     Err(e) => {
                         let e = AwsError::from(e);
                         errors.push(json!({

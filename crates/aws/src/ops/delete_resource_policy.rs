@@ -1,20 +1,20 @@
 //! DeleteResourcePolicy: detaches the (default) policy; nothing attached is not an error.
 
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::AwsResult;
 use crate::json::Len;
 use crate::policy;
 use crate::render::Obj;
 use serde_json::Value;
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let t = ctx.target()?;
-    let name = ctx.input.str("PolicyName", Len(1, 64))?;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let t = call.target()?;
+    let name = call.input.str("PolicyName", Len(1, 64))?;
     policy::check_name(name.as_deref())?;
-    ctx.ensure_writable(&t)?;
-    let s = ctx.service.set_policy(&ctx.scope, t.as_ref(), None)?;
+    call.ensure_writable(&t)?;
+    let s = call.service.set_policy(&call.scope, t.as_ref(), None)?;
     Ok(Obj::new()
-        .put("ARN", ctx.arn(&s))
+        .put("ARN", call.arn(&s))
         .put("Name", s.name.as_str())
         .done())
 }

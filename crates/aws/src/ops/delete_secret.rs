@@ -3,7 +3,7 @@
 //! secret does not exist, as AWS does. Replicated primaries and replicas are refused.
 
 use crate::arn::{self, Target};
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::{AwsError, AwsResult};
 use crate::render::{ts, Obj};
 use crate::state::{AwsState, Status};
@@ -30,9 +30,9 @@ fn refuse_if_linked(state: &AwsState, name: &str) -> AwsResult<()> {
     state.ensure_writable()
 }
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let i = &ctx.input;
-    let t = ctx.target()?;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let i = &call.input;
+    let t = call.target()?;
     let window = i.int("RecoveryWindowInDays", None, None)?;
     let force = i.bool("ForceDeleteWithoutRecovery")?.unwrap_or(false);
     if force && window.is_some() {
@@ -42,42 +42,42 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         ));
     }
     // Checked before the secret is looked up, as AWS does.
-    ctx.scope.cloud.dialect().recovery_days(window)?;
-    match ctx.describe(&t, Access::AnyState) {
+    call.scope.cloud.dialect().recovery_days(window)?;
+    match call.describe(&t, Access::AnyState) {
         Ok(s) => refuse_if_linked(&AwsState::of(&s), &s.name)?,
         Err(e) if force && e == AwsError::not_found() => {
             // Forced deletion of nothing succeeds, naming what was asked for.
             let arn = match &t {
                 Target::Complete { name, suffix } => {
-                    arn::secret_arn(&ctx.scope.region, &ctx.scope.tenant, name, suffix)
+                    arn::secret_arn(&call.scope.region, &call.scope.tenant, name, suffix)
                 }
                 Target::Name(name) => arn::secret_arn(
-                    &ctx.scope.region,
-                    &ctx.scope.tenant,
+                    &call.scope.region,
+                    &call.scope.tenant,
                     name,
-                    &ctx.service.random().alphanumeric(6),
+                    &call.service.random().alphanumeric(6),
                 ),
             };
             return Ok(Obj::new()
                 .put("ARN", arn)
                 .put("Name", t.name())
-                .put("DeletionDate", ts(ctx.service.now()))
+                .put("DeletionDate", ts(call.service.now()))
                 .done());
         }
         Err(e) => return Err(e),
     }
     let (s, date) = if force {
-        let s = ctx.service.force_delete(&ctx.scope, t.as_ref())?;
-        (s, ctx.service.now())
+        let s = call.service.force_delete(&call.scope, t.as_ref())?;
+        (s, call.service.now())
     } else {
-        let s = ctx
+        let s = call
             .service
-            .schedule_deletion(&ctx.scope, t.as_ref(), window)?;
+            .schedule_deletion(&call.scope, t.as_ref(), window)?;
         let date = s.deletion.map(|d| d.purge_at).unwrap_or_default();
         (s, date)
     };
     Ok(Obj::new()
-        .put("ARN", ctx.arn(&s))
+        .put("ARN", call.arn(&s))
         .put("Name", s.name.as_str())
         .put("DeletionDate", ts(date))
         .done())

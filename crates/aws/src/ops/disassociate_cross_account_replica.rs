@@ -2,7 +2,7 @@
 //! replica keeps its data and shows its link as Detached until StopReplicationToReplica.
 
 use crate::arn::{self, secret_arn};
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::{AwsError, AwsResult};
 use crate::json::Len;
 use crate::render::Obj;
@@ -11,11 +11,13 @@ use crate::state::{AwsState, Status};
 use localsecrets_core::{Access, Cloud, Scope};
 use serde_json::Value;
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let t = ctx.target()?;
-    let replica_id = ctx.input.req_str("CrossAccountReplicaARN", Len(20, 2048))?;
-    let primary = ctx.describe(&t, Access::Live)?;
-    let here = &ctx.scope;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let t = call.target()?;
+    let replica_id = call
+        .input
+        .req_str("CrossAccountReplicaARN", Len(20, 2048))?;
+    let primary = call.describe(&t, Access::Live)?;
+    let here = &call.scope;
     let not_linked = || {
         AwsError::ResourceNotFound(
             "The cross-account replica isn't associated with this secret.".into(),
@@ -24,7 +26,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     let a = arn::parse(&replica_id).ok_or_else(not_linked)?;
     let replica_scope = Scope::new(Cloud::Aws, a.account.clone(), a.region.clone());
     // Compare full ARNs: resolve a partial ARN through the replica when it still exists.
-    let replica_arn = ctx
+    let replica_arn = call
         .service
         .describe(&replica_scope, a.target.as_ref(), Access::AnyState)
         .map(|r| secret_arn(&a.region, &a.account, &r.name, &r.arn_suffix))
@@ -36,7 +38,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     {
         return Err(not_linked());
     }
-    ctx.service.write(|tx| {
+    call.service.write(|tx| {
         if let Some(mut p) = tx.secret(here, &primary.name)? {
             let mut ps = AwsState::of(&p);
             ps.cross_account_replicas
@@ -55,7 +57,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         Ok(())
     })?;
     Ok(Obj::new()
-        .put("ARN", ctx.arn(&primary))
+        .put("ARN", call.arn(&primary))
         .put("CrossAccountReplicaARN", replica_arn)
         .done())
 }

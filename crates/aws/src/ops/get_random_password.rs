@@ -1,14 +1,14 @@
 //! GetRandomPassword: a password from the shared random source under AWS's options
 //! (32 characters of every class by default).
 
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::{AwsError, AwsResult};
 use crate::json::Len;
 use localsecrets_core::PasswordPolicy;
 use serde_json::{json, Value};
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let i = &ctx.input;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let i = &call.input;
     let d = PasswordPolicy::default();
     let policy = PasswordPolicy {
         length: i.int("PasswordLength", Some(1), Some(4096))?.unwrap_or(32) as usize,
@@ -26,7 +26,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             .bool("RequireEachIncludedType")?
             .unwrap_or(d.require_each_included_type),
     };
-    let password = ctx
+    let password = call
         .service
         .random()
         .password(&policy)

@@ -29,7 +29,7 @@ pub mod validate_resource_policy;
 
 use crate::error::{AwsError, AwsResult};
 use crate::json::{Input, Len};
-use localsecrets_core::{SecretValue, Tag};
+use localsecrets_core::SecretValue;
 
 pub const SECRET_VALUE: Len = Len(1, 65_536);
 
@@ -47,21 +47,4 @@ pub fn value(input: &Input) -> AwsResult<Option<SecretValue>> {
         (None, Some(b)) => Ok(Some(SecretValue::Binary(b))),
         (None, None) => Ok(None),
     }
-}
-
-/// A `Tags` list of `{Key, Value}`.
-pub fn tags(input: &Input, field: &str) -> AwsResult<Option<Vec<Tag>>> {
-    let Some(items) = input.objects(field, Len(0, usize::MAX))? else {
-        return Ok(None);
-    };
-    items
-        .iter()
-        .map(|t| {
-            Ok(Tag {
-                key: t.req_str("Key", Len(1, 128))?,
-                value: t.str("Value", Len(0, 256))?.unwrap_or_default(),
-            })
-        })
-        .collect::<AwsResult<Vec<_>>>()
-        .map(Some)
 }

@@ -1,16 +1,16 @@
 //! PutResourcePolicy: attaches the (default) resource policy after a syntax check;
 //! BlockPublicPolicy refuses policies that open the secret to everyone.
 
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::AwsResult;
 use crate::json::Len;
 use crate::policy;
 use crate::render::Obj;
 use serde_json::Value;
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let i = &ctx.input;
-    let t = ctx.target()?;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let i = &call.input;
+    let t = call.target()?;
     let text = i.req_str("ResourcePolicy", Len(1, 20_480))?;
     let name = i.str("PolicyName", Len(1, 64))?;
     policy::check_name(name.as_deref())?;
@@ -19,10 +19,12 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     if block && policy::is_public(&doc) {
         return Err(policy::public_refused());
     }
-    ctx.ensure_writable(&t)?;
-    let s = ctx.service.set_policy(&ctx.scope, t.as_ref(), Some(text))?;
+    call.ensure_writable(&t)?;
+    let s = call
+        .service
+        .set_policy(&call.scope, t.as_ref(), Some(text))?;
     Ok(Obj::new()
-        .put("ARN", ctx.arn(&s))
+        .put("ARN", call.arn(&s))
         .put("Name", s.name.as_str())
         .done())
 }

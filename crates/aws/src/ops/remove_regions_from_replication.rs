@@ -1,7 +1,7 @@
 //! RemoveRegionsFromReplication: deletes the replicas in the given regions and forgets them
 //! on the primary, in one transaction.
 
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::AwsResult;
 use crate::json::Len;
 use crate::render::{self, Obj};
@@ -9,15 +9,15 @@ use crate::state::AwsState;
 use localsecrets_core::{Access, Cloud, CoreError, Scope};
 use serde_json::Value;
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let t = ctx.target()?;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let t = call.target()?;
     let regions =
-        ctx.input
+        call.input
             .req_str_list("RemoveReplicaRegions", Len(1, usize::MAX), Len(1, 128))?;
-    let primary = ctx.describe(&t, Access::Live)?;
+    let primary = call.describe(&t, Access::Live)?;
     AwsState::of(&primary).ensure_writable()?;
-    let here = &ctx.scope;
-    let state = ctx.service.write(|tx| {
+    let here = &call.scope;
+    let state = call.service.write(|tx| {
         let mut p = tx
             .secret(here, &primary.name)?
             .ok_or_else(|| CoreError::SecretNotFound {
@@ -39,7 +39,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         Ok(state)
     })?;
     Ok(Obj::new()
-        .put("ARN", ctx.arn(&primary))
+        .put("ARN", call.arn(&primary))
         .put("ReplicationStatus", render::replication_status(&state))
         .done())
 }

@@ -2,7 +2,7 @@
 //! A region that already holds another secret of that name fails (status Failed) unless
 //! ForceOverwriteReplicaSecret is set.
 
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::{AwsError, AwsResult};
 use crate::json::{Input, Len};
 use crate::render::{self, Obj};
@@ -49,9 +49,9 @@ pub fn parse_regions(i: &Input) -> AwsResult<Option<Regions>> {
 }
 
 /// Refuses the primary's own region and repeated regions.
-pub fn check_regions(ctx: &Ctx<'_>, regions: &Regions) -> AwsResult<()> {
+pub fn check_regions(call: &Call<'_>, regions: &Regions) -> AwsResult<()> {
     for (n, (region, _)) in regions.iter().enumerate() {
-        if *region == ctx.scope.region {
+        if *region == call.scope.region {
             return Err(AwsError::InvalidParameter(format!(
                 "Invalid replica Region {region}: it is the primary secret's Region."
             )));
@@ -67,13 +67,13 @@ pub fn check_regions(ctx: &Ctx<'_>, regions: &Regions) -> AwsResult<()> {
 
 /// Writes the replicas and records them on the primary, in one transaction.
 pub fn replicate(
-    ctx: &Ctx<'_>,
+    call: &Call<'_>,
     primary: &Secret,
     regions: Regions,
     force: bool,
 ) -> AwsResult<AwsState> {
-    let here = &ctx.scope;
-    let state = ctx.service.write(|tx| {
+    let here = &call.scope;
+    let state = call.service.write(|tx| {
         let mut p = tx
             .secret(here, &primary.name)?
             .ok_or_else(|| CoreError::SecretNotFound {
@@ -119,9 +119,9 @@ pub fn replicate(
     Ok(state)
 }
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let i = &ctx.input;
-    let t = ctx.target()?;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let i = &call.input;
+    let t = call.target()?;
     let regions = parse_regions(i)?.ok_or_else(|| {
         AwsError::Validation(
             "1 validation error detected: Value null at 'addReplicaRegions' failed to satisfy \
@@ -130,7 +130,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         )
     })?;
     let force = i.bool("ForceOverwriteReplicaSecret")?.unwrap_or(false);
-    let primary = ctx.describe(&t, Access::Live)?;
+    let primary = call.describe(&t, Access::Live)?;
     let state = AwsState::of(&primary);
     state.ensure_writable()?;
     if state.cross_account_primary.is_some() {
@@ -138,10 +138,10 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             "A cross-account replica can't be replicated to other Regions.".into(),
         ));
     }
-    check_regions(ctx, &regions)?;
-    let state = replicate(ctx, &primary, regions, force)?;
+    check_regions(call, &regions)?;
+    let state = replicate(call, &primary, regions, force)?;
     Ok(Obj::new()
-        .put("ARN", ctx.arn(&primary))
+        .put("ARN", call.arn(&primary))
         .put("ReplicationStatus", render::replication_status(&state))
         .done())
 }

@@ -7,7 +7,7 @@
 //! server under the RotationLambdaARN rotates instead (see [`crate::rotation`]); with
 //! RotateImmediately false it is only tested, with its testSecret step.
 
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::{AwsError, AwsResult, TOKEN_REQUIRED};
 use crate::json::{Input, Len};
 use crate::render::Obj;
@@ -131,10 +131,10 @@ fn external_metadata(i: &Input) -> AwsResult<Option<Vec<(String, String)>>> {
         .map(Some)
 }
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let i = &ctx.input;
-    let t = ctx.target()?;
-    let token = ctx.token(Some(AwsError::InvalidParameter(TOKEN_REQUIRED.into())))?;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let i = &call.input;
+    let t = call.target()?;
+    let token = call.token(Some(AwsError::InvalidParameter(TOKEN_REQUIRED.into())))?;
     let function = i
         .str("RotationLambdaARN", Len(0, 2048))?
         .filter(|f| !f.is_empty());
@@ -145,14 +145,14 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     let metadata = external_metadata(i)?;
     let role = i.str("ExternalSecretRotationRoleArn", Len(20, 2048))?;
     let immediately = i.bool("RotateImmediately")?.unwrap_or(true);
-    ctx.ensure_writable(&t)?;
+    call.ensure_writable(&t)?;
     if metadata.is_some() || role.is_some() {
         let change = Update {
             extra: vec![AwsState::external_rotation(metadata, role)],
             ..Update::default()
         };
-        ctx.service
-            .update_secret(&ctx.scope, t.as_ref(), &change, None)?;
+        call.service
+            .update_secret(&call.scope, t.as_ref(), &change, None)?;
     }
     // The core computes the next rotation from the schedule (crate::rotation's window rules).
     let configure = RotationChange {
@@ -163,19 +163,19 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
     };
     // A registered user function rotates in four steps, after the configuration is stored;
     // without RotateImmediately it is only tested (see rotation::test_function).
-    let current = ctx.describe(&t, Access::Live)?;
+    let current = call.describe(&t, Access::Live)?;
     let registered = function
         .as_deref()
         .or(current.rotation.function.as_deref())
-        .and_then(|f| rotation::registered(ctx.functions, f, &ctx.scope));
+        .and_then(|f| rotation::registered(call.functions, f, &call.scope));
     if let Some(id) = registered {
         // A retry with the pending version's token continues that rotation; a test needs none.
-        let pending = core_rotation::in_progress(&current, ctx.scope.cloud.dialect());
+        let pending = core_rotation::in_progress(&current, call.scope.cloud.dialect());
         if pending.is_some_and(|p| !immediately || token.as_deref() != Some(p)) {
             return Err(CoreError::RotationInProgress { name: current.name }.into());
         }
-        ctx.service.rotate(
-            &ctx.scope,
+        call.service.rotate(
+            &call.scope,
             t.as_ref(),
             RotateRequest {
                 version_id: None,
@@ -185,24 +185,24 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
                 generate: &generate,
             },
         )?;
-        let (f, scope, r) = (ctx.functions, &ctx.scope, t.as_ref());
+        let (f, scope, r) = (call.functions, &call.scope, t.as_ref());
         let (secret, version_id) = if immediately {
-            let (s, v) = rotation::run_function(ctx.service, f, scope, r, &id, token)?;
+            let (s, v) = rotation::run_function(call.service, f, scope, r, &id, token)?;
             (s, Some(v))
         } else {
             (
-                rotation::test_function(ctx.service, f, scope, r, &id)?,
+                rotation::test_function(call.service, f, scope, r, &id)?,
                 None,
             )
         };
         return Ok(Obj::new()
-            .put("ARN", ctx.arn(&secret))
+            .put("ARN", call.arn(&secret))
             .put("Name", secret.name.as_str())
             .opt("VersionId", version_id)
             .done());
     }
-    let w = ctx.service.rotate(
-        &ctx.scope,
+    let w = call.service.rotate(
+        &call.scope,
         t.as_ref(),
         RotateRequest {
             version_id: token,
@@ -213,7 +213,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         },
     )?;
     Ok(Obj::new()
-        .put("ARN", ctx.arn(&w.secret))
+        .put("ARN", call.arn(&w.secret))
         .put("Name", w.secret.name.as_str())
         .opt("VersionId", w.version_id)
         .done())

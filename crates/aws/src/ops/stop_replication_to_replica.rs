@@ -2,7 +2,7 @@
 //! forgets a region replica; a cross-account primary marks its replica Detached.
 
 use crate::arn;
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::{AwsError, AwsResult};
 use crate::render::Obj;
 use crate::replication::lookup;
@@ -10,12 +10,12 @@ use crate::state::{AwsState, Status};
 use localsecrets_core::{Access, Cloud, Scope};
 use serde_json::Value;
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let t = ctx.target()?;
-    let replica = ctx.describe(&t, Access::Live)?;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let t = call.target()?;
+    let replica = call.describe(&t, Access::Live)?;
     let state = AwsState::of(&replica);
-    let here = &ctx.scope;
-    let replica_arn = ctx.arn(&replica);
+    let here = &call.scope;
+    let replica_arn = call.arn(&replica);
     let (primary_scope, primary_target) = if let Some(region) = &state.primary_region {
         (
             Scope::new(Cloud::Aws, here.tenant.clone(), region.clone()),
@@ -31,7 +31,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             "This secret isn't a replica, so there is no replication to stop.".into(),
         ));
     };
-    ctx.service.write(|tx| {
+    call.service.write(|tx| {
         if let Some(mut r) = tx.secret(here, &replica.name)? {
             let mut rs = AwsState::of(&r);
             rs.primary_region = None;

@@ -1,22 +1,22 @@
 //! UpdateSecret: description, KMS key, type and (optionally) a new current value, all in
 //! one transaction. A VersionId is answered only when a value was given.
 
-use crate::ctx::{token_required, Ctx};
+use crate::call::{token_required, Call};
 use crate::error::AwsResult;
 use crate::json::Len;
 use crate::render::Obj;
 use localsecrets_core::{NewVersion, Update};
 use serde_json::Value;
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let i = &ctx.input;
-    let t = ctx.target()?;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let i = &call.input;
+    let t = call.target()?;
     let value = super::value(i)?;
-    let token = ctx.token(value.is_some().then(token_required))?;
+    let token = call.token(value.is_some().then(token_required))?;
     let description = i.str("Description", Len(0, 2048))?;
     let kms_key_id = i.str("KmsKeyId", Len(0, 2048))?;
     let secret_type = i.str("Type", Len(0, 256))?;
-    ctx.ensure_writable(&t)?;
+    call.ensure_writable(&t)?;
     let version = value.map(|v| NewVersion {
         id: token,
         value: Some(v),
@@ -29,11 +29,11 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
         secret_type,
         ..Update::default()
     };
-    let w = ctx
+    let w = call
         .service
-        .update_secret(&ctx.scope, t.as_ref(), &change, version)?;
+        .update_secret(&call.scope, t.as_ref(), &change, version)?;
     Ok(Obj::new()
-        .put("ARN", ctx.arn(&w.secret))
+        .put("ARN", call.arn(&w.secret))
         .put("Name", w.secret.name.as_str())
         .opt("VersionId", w.version_id)
         .done())

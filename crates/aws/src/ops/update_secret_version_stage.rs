@@ -3,24 +3,24 @@
 //! named in RemoveFromVersionId; moving AWSCURRENT gives the old holder AWSPREVIOUS and
 //! leaves the new holder's other labels, AWSPENDING included.
 
-use crate::ctx::{Ctx, VERSION_ID};
+use crate::call::{Call, VERSION_ID};
 use crate::error::{AwsError, AwsResult};
 use crate::json::Len;
 use crate::render::Obj;
 use localsecrets_core::CoreError;
 use serde_json::Value;
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let i = &ctx.input;
-    let t = ctx.target()?;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let i = &call.input;
+    let t = call.target()?;
     let label = i.req_str("VersionStage", Len(1, 256))?;
     let remove_from = i.str("RemoveFromVersionId", VERSION_ID)?;
     let move_to = i.str("MoveToVersionId", VERSION_ID)?;
-    ctx.ensure_writable(&t)?;
-    let s = ctx
+    call.ensure_writable(&t)?;
+    let s = call
         .service
         .update_stage(
-            &ctx.scope,
+            &call.scope,
             t.as_ref(),
             &label,
             move_to.as_deref(),
@@ -46,7 +46,7 @@ pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
             (e, _) => e.into(),
         })?;
     Ok(Obj::new()
-        .put("ARN", ctx.arn(&s))
+        .put("ARN", call.arn(&s))
         .put("Name", s.name.as_str())
         .done())
 }

@@ -1,7 +1,7 @@
 //! ValidateResourcePolicy: the syntax check (a MalformedPolicyDocumentException) and the
 //! broad-access check, reported as a failed validation rather than an error.
 
-use crate::ctx::Ctx;
+use crate::call::Call;
 use crate::error::AwsResult;
 use crate::json::Len;
 use crate::policy;
@@ -9,11 +9,11 @@ use crate::render::Obj;
 use localsecrets_core::Access;
 use serde_json::{json, Value};
 
-pub fn handle(ctx: &Ctx<'_>) -> AwsResult<Value> {
-    let i = &ctx.input;
+pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
+    let i = &call.input;
     if i.has("SecretId") {
-        let t = ctx.target()?;
-        ctx.describe(&t, Access::AnyState)?;
+        let t = call.target()?;
+        call.describe(&t, Access::AnyState)?;
     }
     let text = i.req_str("ResourcePolicy", Len(1, 20_480))?;
     let doc = policy::parse(&text)?;

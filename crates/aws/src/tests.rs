@@ -1,8 +1,8 @@
-//! The frontend end to end over the in-memory store: requests as the SDKs send them, answers
+//! Handler tests: the frontend end to end over the in-memory store: requests as the SDKs send them, answers
 //! compared with AWS's recorded bodies (ids, dates and ARN suffixes masked).
 
+use crate::{AwsConfig, AwsFrontend};
 use localsecrets_api::{Frontend, Request};
-use localsecrets_aws::{AwsConfig, AwsFrontend};
 use localsecrets_core::memory::MemoryStorage;
 use localsecrets_core::{
     Clock, Cloud, Random, RotateRequest, RotationChange, Scope, SecretRef, Service,
@@ -896,7 +896,7 @@ fn region_replicas_follow_their_primary() {
                 },
                 require_function: true,
                 immediately: true,
-                generate: &localsecrets_aws::ops::rotate_secret::generate,
+                generate: &crate::ops::rotate_secret::generate,
             },
         )
         .unwrap();

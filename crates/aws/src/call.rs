@@ -12,7 +12,7 @@ pub const SECRET_ID: Len = Len(1, 2048);
 pub const TOKEN: Len = Len(32, 64);
 pub const VERSION_ID: Len = Len(32, 64);
 
-pub struct Ctx<'a> {
+pub struct Call<'a> {
     pub service: &'a Service,
     pub scope: Scope,
     pub input: Input,
@@ -20,7 +20,7 @@ pub struct Ctx<'a> {
     pub functions: &'a dyn RotationFunctions,
 }
 
-impl Ctx<'_> {
+impl Call<'_> {
     /// The secret named by the required `SecretId` member.
     pub fn target(&self) -> AwsResult<Target> {
         let id = self.input.req_str("SecretId", SECRET_ID)?;
