@@ -9,15 +9,26 @@ use crate::arn::{self, Target};
 use crate::state::{AwsState, Status};
 use localsecrets_core::observe::{Change, Observer};
 use localsecrets_core::storage::{ReadTx, WriteTx};
-use localsecrets_core::{Cloud, CoreResult, Scope, Secret};
+use localsecrets_core::{Cloud, CoreResult, LinkedReader, Scope, Secret};
 
 /// Finds a secret by target inside a transaction.
 pub fn lookup(tx: &dyn ReadTx, scope: &Scope, t: &Target) -> CoreResult<Option<Secret>> {
+    matching(tx.secret(scope, t.name())?, t)
+}
+
+/// Finds a secret by target in a linked change's view.
+pub fn lookup_linked(
+    r: &dyn LinkedReader,
+    scope: &Scope,
+    t: &Target,
+) -> CoreResult<Option<Secret>> {
+    matching(r.secret(scope, t.name())?, t)
+}
+
+fn matching(found: Option<Secret>, t: &Target) -> CoreResult<Option<Secret>> {
     Ok(match t {
-        Target::Name(n) => tx.secret(scope, n)?,
-        Target::Complete { name, suffix } => {
-            tx.secret(scope, name)?.filter(|s| &s.arn_suffix == suffix)
-        }
+        Target::Name(_) => found,
+        Target::Complete { suffix, .. } => found.filter(|s| &s.arn_suffix == suffix),
     })
 }
 

@@ -39,8 +39,8 @@ pub use observe::{Change, Observer};
 pub use random::{PasswordPolicy, Random};
 pub use scope::{Cloud, Scope};
 pub use service::{
-    check_imported, imported_violation, Access, Ctx, ExtraChange, Import, NewSecret, NewVersion,
-    RotateRequest, RotationChange, ScopeSnapshot, SecretRef, Selector, Service, TagKeys, Update,
-    Written,
+    check_imported, imported_violation, Access, Ctx, ExtraChange, Import, LinkedReader,
+    LinkedWrite, NewSecret, NewVersion, RotateRequest, RotationChange, ScopeSnapshot, SecretRef,
+    Selector, Service, TagKeys, Update, Written,
 };
 pub use time::Timestamp;

@@ -9,7 +9,7 @@ use crate::json::Len;
 use crate::render::Obj;
 use crate::replication::copy_versions;
 use crate::state::{AwsState, CrossAccountReplica, Status};
-use localsecrets_core::{Access, Cloud, CoreError, Scope};
+use localsecrets_core::{Access, Cloud, CoreError, LinkedWrite, Scope};
 use serde_json::Value;
 
 pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
@@ -60,7 +60,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             "A primary secret can have at most one cross-account replica.".into(),
         ));
     }
-    call.service.write(|tx| {
+    call.service.write_linked(|tx| {
         let missing = |name: &str| CoreError::SecretNotFound {
             name: name.to_owned(),
         };
@@ -76,7 +76,6 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             link.status = Status::InSync;
         }
         rs.store(&mut r);
-        tx.put_secret(&replica_scope, &r)?;
         let mut ps = AwsState::of(&p);
         ps.cross_account_replicas
             .retain(|x| x.replica_arn != replica_arn);
@@ -86,7 +85,17 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             status: Status::InSync,
         });
         ps.store(&mut p);
-        tx.put_secret(here, &p)
+        let writes = vec![
+            LinkedWrite::Put {
+                scope: replica_scope.clone(),
+                secret: r,
+            },
+            LinkedWrite::Put {
+                scope: here.clone(),
+                secret: p,
+            },
+        ];
+        Ok((writes, ()))
     })?;
     Ok(Obj::new()
         .put("ARN", primary_arn)

@@ -6,9 +6,9 @@ use crate::call::Call;
 use crate::error::{AwsError, AwsResult};
 use crate::json::Len;
 use crate::render::Obj;
-use crate::replication::lookup;
+use crate::replication::lookup_linked;
 use crate::state::{AwsState, Status};
-use localsecrets_core::{Access, Cloud, Scope};
+use localsecrets_core::{Access, Cloud, LinkedWrite, Scope};
 use serde_json::Value;
 
 pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
@@ -38,23 +38,30 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     {
         return Err(not_linked());
     }
-    call.service.write(|tx| {
+    call.service.write_linked(|tx| {
+        let mut writes = Vec::new();
         if let Some(mut p) = tx.secret(here, &primary.name)? {
             let mut ps = AwsState::of(&p);
             ps.cross_account_replicas
                 .retain(|r| r.replica_arn != replica_arn);
             ps.store(&mut p);
-            tx.put_secret(here, &p)?;
+            writes.push(LinkedWrite::Put {
+                scope: here.clone(),
+                secret: p,
+            });
         }
-        if let Some(mut r) = lookup(tx, &replica_scope, &a.target)? {
+        if let Some(mut r) = lookup_linked(tx, &replica_scope, &a.target)? {
             let mut rs = AwsState::of(&r);
             if let Some(link) = rs.cross_account_primary.as_mut() {
                 link.status = Status::Detached;
             }
             rs.store(&mut r);
-            tx.put_secret(&replica_scope, &r)?;
+            writes.push(LinkedWrite::Put {
+                scope: replica_scope.clone(),
+                secret: r,
+            });
         }
-        Ok(())
+        Ok((writes, ()))
     })?;
     Ok(Obj::new()
         .put("ARN", call.arn(&primary))

@@ -6,7 +6,7 @@ use crate::error::AwsResult;
 use crate::json::Len;
 use crate::render::{self, Obj};
 use crate::state::AwsState;
-use localsecrets_core::{Access, Cloud, CoreError, Scope};
+use localsecrets_core::{Access, Cloud, CoreError, LinkedWrite, Scope};
 use serde_json::Value;
 
 pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
@@ -17,7 +17,8 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let primary = call.describe(&t, Access::Live)?;
     AwsState::of(&primary).ensure_writable()?;
     let here = &call.scope;
-    let state = call.service.write(|tx| {
+    let state = call.service.write_linked(|tx| {
+        let mut writes = Vec::new();
         let mut p = tx
             .secret(here, &primary.name)?
             .ok_or_else(|| CoreError::SecretNotFound {
@@ -30,13 +31,19 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
                 AwsState::of(&e).primary_region.as_deref() == Some(here.region.as_str())
             });
             if ours {
-                tx.delete_secret(&scope, &p.name)?;
+                writes.push(LinkedWrite::Delete {
+                    scope,
+                    name: p.name.clone(),
+                });
             }
             state.replicas.retain(|r| r.region != *region);
         }
         state.store(&mut p);
-        tx.put_secret(here, &p)?;
-        Ok(state)
+        writes.push(LinkedWrite::Put {
+            scope: here.clone(),
+            secret: p,
+        });
+        Ok((writes, state))
     })?;
     Ok(Obj::new()
         .put("ARN", call.arn(&primary))

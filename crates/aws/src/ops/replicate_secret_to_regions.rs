@@ -8,7 +8,7 @@ use crate::json::{Input, Len};
 use crate::render::{self, Obj};
 use crate::replication::region_copy;
 use crate::state::{AwsState, RegionReplica, Status};
-use localsecrets_core::{Access, Cloud, CoreError, Scope, Secret};
+use localsecrets_core::{Access, Cloud, CoreError, LinkedWrite, Scope, Secret};
 use serde_json::Value;
 
 pub type Regions = Vec<(String, Option<String>)>;
@@ -73,7 +73,8 @@ pub fn replicate(
     force: bool,
 ) -> AwsResult<AwsState> {
     let here = &call.scope;
-    let state = call.service.write(|tx| {
+    let state = call.service.write_linked(|tx| {
+        let mut writes = Vec::new();
         let mut p = tx
             .secret(here, &primary.name)?
             .ok_or_else(|| CoreError::SecretNotFound {
@@ -99,7 +100,10 @@ pub fn replicate(
                 }
             } else {
                 let copy = region_copy(&p, &here.region, kms_key_id.clone(), existing.as_ref());
-                tx.put_secret(&scope, &copy)?;
+                writes.push(LinkedWrite::Put {
+                    scope,
+                    secret: copy,
+                });
                 RegionReplica {
                     region: region.clone(),
                     kms_key_id: kms_key_id.clone(),
@@ -113,8 +117,11 @@ pub fn replicate(
             }
         }
         state.store(&mut p);
-        tx.put_secret(here, &p)?;
-        Ok(state)
+        writes.push(LinkedWrite::Put {
+            scope: here.clone(),
+            secret: p,
+        });
+        Ok((writes, state))
     })?;
     Ok(state)
 }

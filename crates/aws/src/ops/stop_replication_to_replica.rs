@@ -5,9 +5,9 @@ use crate::arn;
 use crate::call::Call;
 use crate::error::{AwsError, AwsResult};
 use crate::render::Obj;
-use crate::replication::lookup;
+use crate::replication::lookup_linked;
 use crate::state::{AwsState, Status};
-use localsecrets_core::{Access, Cloud, Scope};
+use localsecrets_core::{Access, Cloud, LinkedWrite, Scope};
 use serde_json::Value;
 
 pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
@@ -31,15 +31,19 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             "This secret isn't a replica, so there is no replication to stop.".into(),
         ));
     };
-    call.service.write(|tx| {
+    call.service.write_linked(|tx| {
+        let mut writes = Vec::new();
         if let Some(mut r) = tx.secret(here, &replica.name)? {
             let mut rs = AwsState::of(&r);
             rs.primary_region = None;
             rs.cross_account_primary = None;
             rs.store(&mut r);
-            tx.put_secret(here, &r)?;
+            writes.push(LinkedWrite::Put {
+                scope: here.clone(),
+                secret: r,
+            });
         }
-        if let Some(mut p) = lookup(tx, &primary_scope, &primary_target)? {
+        if let Some(mut p) = lookup_linked(tx, &primary_scope, &primary_target)? {
             let mut ps = AwsState::of(&p);
             ps.replicas.retain(|r| r.region != here.region);
             for c in &mut ps.cross_account_replicas {
@@ -48,9 +52,12 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
                 }
             }
             ps.store(&mut p);
-            tx.put_secret(&primary_scope, &p)?;
+            writes.push(LinkedWrite::Put {
+                scope: primary_scope.clone(),
+                secret: p,
+            });
         }
-        Ok(())
+        Ok((writes, ()))
     })?;
     Ok(Obj::new().put("ARN", replica_arn).done())
 }

@@ -7,6 +7,7 @@
 //! - [`create`]: creating and importing.
 //! - [`versions`]: adding versions and moving labels.
 //! - [`lifecycle`]: deletion, restore, purge, version expiry.
+//! - [`linked`]: changes that span scopes (replicas), checked and announced like any other.
 //! - [`metadata`]: tags and resource policies.
 //! - [`records`]: a frontend's own records beside the secrets.
 //! - [`queries`]: settings, what falls due, counts and snapshots of the whole store.
@@ -14,6 +15,7 @@
 
 mod create;
 mod lifecycle;
+mod linked;
 mod lookup;
 mod metadata;
 mod queries;
@@ -25,6 +27,7 @@ mod types;
 mod versions;
 
 pub use create::{check_imported, imported_violation};
+pub use linked::{LinkedReader, LinkedWrite};
 pub use metadata::TagKeys;
 pub use queries::ScopeSnapshot;
 pub use types::*;
@@ -96,7 +99,7 @@ impl Service {
     }
 
     /// Runs `f` in a read transaction.
-    pub fn read<R>(&self, f: impl FnOnce(&dyn ReadTx) -> CoreResult<R>) -> CoreResult<R> {
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&dyn ReadTx) -> CoreResult<R>) -> CoreResult<R> {
         let mut f = Some(f);
         let mut out = None;
         self.storage.read(&mut |tx| {
@@ -110,7 +113,10 @@ impl Service {
     }
 
     /// Runs `f` in a write transaction; nothing is kept unless it returns `Ok`.
-    pub fn write<R>(&self, f: impl FnOnce(&mut dyn WriteTx) -> CoreResult<R>) -> CoreResult<R> {
+    pub(crate) fn write<R>(
+        &self,
+        f: impl FnOnce(&mut dyn WriteTx) -> CoreResult<R>,
+    ) -> CoreResult<R> {
         let mut f = Some(f);
         let mut out = None;
         self.storage.write(&mut |tx| {
@@ -125,7 +131,7 @@ impl Service {
 
     /// Changes a secret's metadata with `f` in one transaction; the change is kept only when
     /// `f` succeeds. Refuses secrets in their deletion window unless `access` allows them.
-    pub fn modify<R>(
+    pub(crate) fn modify<R>(
         &self,
         scope: &Scope,
         r: SecretRef<'_>,
@@ -166,7 +172,7 @@ impl Service {
     /// Changes several secrets with `f` in one transaction (multi-resource tagging): every
     /// change is kept or, when any secret is missing or `f` fails, none. A secret named twice
     /// is changed twice.
-    pub fn modify_each<R>(
+    pub(crate) fn modify_each<R>(
         &self,
         scope: &Scope,
         refs: &[SecretRef<'_>],
