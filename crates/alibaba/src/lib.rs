@@ -4,24 +4,31 @@
 //!   `x-acs-action`/`x-acs-version` headers, with typed readers.
 //! - [`identity`]: account (from the AccessKeyId) and region (Host, `RegionId`, default);
 //!   signatures parsed, not verified.
+//! - [`call`]: the request in hand — service, identity, scope, rotation functions — and the
+//!   checks every operation shares.
 //! - [`ops`]: one file per operation — parse, call the core [`Service`], return fields.
 //! - [`managed`]: secret types, their `ExtendedConfig` rules and generated credentials.
+//! - [`meta`]: Alibaba attributes kept in `Secret::extra`.
 //! - [`rotation`]: managed secrets with their generators, Generic secrets with the user
 //!   function registered under their name (RotateSecret and scheduled rotations).
 //! - [`render`]: the fields as JSON or as an XML `<{Action}Response>` document.
 //! - [`error`]: the one table of status and `Code`, and the error body in either format.
 //! - [`arn`], [`tags`], [`policy`], [`view`]: shared pieces of the operations.
-//! - [`fixture`]: the same rules for secrets loaded from fixture files.
+//! - [`import`]: the same rules for secrets loaded from fixture files.
+//! - `tests` and `testutil` (tests only): the frontend end to end on an in-memory store, and
+//!   the captured SDK requests it replays.
 //!
 //! Data flow: [`Request`] → [`Params`] → `Action` routed by [`ops::find`] → [`Identity`] picks
-//! the [`Scope`] → the handler calls the core → [`render::document`] (or
+//! the [`Scope`] of a [`call::Call`] → the handler calls the core → [`render::document`] (or
 //! [`AlibabaError`]'s `render`) → [`Response`] with `x-acs-request-id`.
 
 pub mod arn;
+pub mod call;
 pub mod error;
-pub mod fixture;
 pub mod identity;
+pub mod import;
 pub mod managed;
+pub mod meta;
 pub mod ops;
 pub mod params;
 pub mod policy;
@@ -37,6 +44,7 @@ pub use identity::Identity;
 pub use managed::rotated_value;
 pub use params::Params;
 
+use crate::call::Call;
 use localsecrets_api::{
     Frontend, ImportIssue, Request, RequestInfo, Response, RotationFunctions, WireError,
 };
@@ -127,13 +135,13 @@ impl AlibabaFrontend {
         let handler = ops::find(action).map_err(early)?;
         let identity = identity::identify(req, p, &self.config).map_err(early)?;
         let host = identity.host_id();
-        let cx = ops::Cx {
+        let call = Call {
             service: &self.service,
             scope: Scope::new(Cloud::Alibaba, &identity.account, &identity.region),
             identity: &identity,
             functions: &*self.functions,
         };
-        let fields = handler(&cx, p).map_err(|e| (e, host))?;
+        let fields = handler(&call, p).map_err(|e| (e, host))?;
         Ok((action.to_owned(), fields))
     }
 }
@@ -169,7 +177,7 @@ impl Frontend for AlibabaFrontend {
     }
 
     fn check_import(&self, scope: &Scope, secret: &Secret) -> Result<(), ImportIssue> {
-        fixture::check_import(scope, secret)
+        import::check_import(scope, secret)
     }
 
     fn refuse(&self, req: &Request, message: &str) -> Response {

@@ -4,21 +4,17 @@
 //!
 //! A managed secret's version holds its read form (`{"AccountName":..,"AccountPassword":..}`,
 //! `{"AccessKeyId":..,"AccessKeySecret":..,"GenerateTimestamp":..}`, the ECS login), so reads
-//! need no translation. Dual-account types keep their two account names in the secret's
-//! `extra["Accounts"]`; a rotation resets the account that is not current and makes it current.
+//! need no translation. Dual-account types keep their two account names in
+//! [`AlibabaMeta::accounts`] (`extra["Accounts"]`); a rotation resets the account that is
+//! not current and makes it current.
 
 use crate::error::{AliResult, AlibabaError};
+use crate::meta::AlibabaMeta;
 use localsecrets_core::random::{DIGITS, LOWERCASE, PUNCTUATION, UPPERCASE};
 use localsecrets_core::{
     CoreError, CoreResult, PasswordPolicy, Random, Secret, SecretValue, Timestamp,
 };
 use serde_json::{json, Map, Value};
-
-/// The `extra` keys this frontend keeps on a secret.
-pub const EXTRA_EXTENDED_CONFIG: &str = "ExtendedConfig";
-pub const EXTRA_ACCOUNTS: &str = "Accounts";
-pub const EXTRA_DKMS_INSTANCE: &str = "DKMSInstanceId";
-pub const EXTRA_CREATOR: &str = "Creator";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecretType {
@@ -436,14 +432,10 @@ pub fn rotated_value(secret: &Secret, random: &Random, now: Timestamp) -> CoreRe
         SecretType::Generic => Err(unsupported("Generic")),
         SecretType::Rds | SecretType::Redis | SecretType::PolarDb => {
             let now_name = text("AccountName");
-            let pair: Option<Vec<String>> = secret
-                .extra
-                .get(EXTRA_ACCOUNTS)
-                .and_then(|v| serde_json::from_value(v.clone()).ok());
-            let name = match pair.as_deref() {
-                Some([a, b]) if *a == now_name => b.clone(),
-                Some([a, _]) => a.clone(),
-                _ => now_name,
+            let name = match AlibabaMeta::read(secret).accounts {
+                Some([a, b]) if a == now_name => b,
+                Some([a, _]) => a,
+                None => now_name,
             };
             Ok(account(&name, &database_password(random)?))
         }
@@ -607,9 +599,11 @@ mod tests {
 
     fn secret_with(ty: SecretType, value: SecretValue, accounts: Option<[String; 2]>) -> Secret {
         let mut extra = Map::new();
-        if let Some(a) = accounts {
-            extra.insert(EXTRA_ACCOUNTS.into(), json!(a));
+        AlibabaMeta {
+            accounts,
+            ..AlibabaMeta::default()
         }
+        .store_in(&mut extra);
         Secret {
             secret_type: ty.as_str().into(),
             extra,

@@ -87,8 +87,7 @@ pub fn rotate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use localsecrets_core::memory::MemoryStorage;
-    use localsecrets_core::{Clock, Cloud, NewSecret, NewVersion, Random, SecretValue};
+    use localsecrets_core::{Cloud, NewSecret, NewVersion, SecretValue};
     use std::sync::{Arc, Mutex};
 
     /// One function, registered as "app/token": writes the pending version at `new` and
@@ -142,11 +141,7 @@ mod tests {
     }
 
     fn setup(fail_at: Option<&'static str>) -> (Arc<Service>, Fake, Scope) {
-        let svc = Arc::new(Service::new(
-            Arc::new(MemoryStorage::new()),
-            Arc::new(Clock::new()),
-            Arc::new(Random::seeded(4)),
-        ));
+        let svc = Arc::new(Service::in_memory(4));
         let scope = Scope::new(Cloud::Alibaba, "1000000000000000", "cn-hangzhou");
         for name in ["app/token", "plain"] {
             svc.create_secret(

@@ -3,19 +3,12 @@
 
 use super::*;
 use crate::testutil::{capture, capture_requests};
-use localsecrets_core::memory::MemoryStorage;
-use localsecrets_core::{Clock, Random};
 use serde_json::{json, Value};
 
 const RID: &str = "00000000-0000-4000-8000-000000000000";
 
 fn frontend() -> AlibabaFrontend {
-    let service = Service::new(
-        Arc::new(MemoryStorage::new()),
-        Arc::new(Clock::new()),
-        Arc::new(Random::seeded(7)),
-    );
-    AlibabaFrontend::new(Arc::new(service), AlibabaConfig::default())
+    AlibabaFrontend::new(Arc::new(Service::in_memory(7)), AlibabaConfig::default())
 }
 
 /// A POST with everything in the query, as the legacy SDK sends it.

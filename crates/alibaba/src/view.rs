@@ -2,6 +2,7 @@
 //! managed secrets and their `ExtendedConfig`.
 
 use crate::managed::{self, SecretType};
+use crate::meta::AlibabaMeta;
 use crate::render::{Node, Obj};
 use localsecrets_core::{Schedule, Secret, Timestamp, Version};
 
@@ -77,18 +78,11 @@ pub fn extended_config(secret: &Secret) -> Option<String> {
     if !SecretType::of(secret).is_managed() {
         return None;
     }
-    secret
-        .extra
-        .get(managed::EXTRA_EXTENDED_CONFIG)
-        .map(|v| v.to_string())
+    AlibabaMeta::read(secret).extended_config_text()
 }
 
 pub fn dkms_instance(secret: &Secret) -> Option<String> {
-    secret
-        .extra
-        .get(managed::EXTRA_DKMS_INSTANCE)
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
+    AlibabaMeta::read(secret).dkms_instance_id
 }
 
 /// The fields of a secret value read (GetSecretValue and each BatchGetSecretValue item).

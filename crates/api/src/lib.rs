@@ -1,7 +1,12 @@
-//! What every frontend shares: the plain request and response the server hands over
-//! ([`http`]), the [`Frontend`] trait dispatch calls, the wire-error trait each cloud's error
-//! enum implements ([`error`]), request context ([`context`]) and signing primitives
-//! ([`signing`]).
+//! What every frontend shares:
+//!
+//! - [`http`]: the plain request and response the server hands over.
+//! - [`error`]: the wire-error trait each cloud's error enum implements.
+//! - [`rotation`]: the user rotation functions and the one path every frontend rotates
+//!   through.
+//! - [`signing`]: the primitives signature schemes are built from (HMACs, hashes, RFC 3986
+//!   encoding).
+//! - here: the [`Frontend`] trait dispatch calls, with [`RequestInfo`] and [`ImportIssue`].
 //!
 //! Data flow: server builds a [`Request`] → asks each frontend [`Frontend::claims`] in
 //! dispatch order → [`Frontend::handle`] parses, calls the core service, renders a
@@ -11,13 +16,11 @@
 //! cloud's rules. The scheduler asks [`Frontend::scheduled_rotation`] to rotate a secret whose
 //! time has come; [`rotation`] holds the user rotation functions frontends may call.
 
-pub mod context;
 pub mod error;
 pub mod http;
 pub mod rotation;
 pub mod signing;
 
-pub use context::{Credentials, StaticCredentials, VerifyMode};
 pub use error::WireError;
 pub use http::{Request, Response};
 pub use rotation::{Calls, Rotate, Rotated, RotationFunctions, StepsRun};

@@ -194,18 +194,9 @@ pub fn rotate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use localsecrets_core::memory::MemoryStorage;
     use localsecrets_core::{
-        Access, Clock, Cloud, CoreError, NewSecret, NewVersion, Random, RotationState, SecretValue,
+        Access, Cloud, CoreError, NewSecret, NewVersion, RotationState, SecretValue,
     };
-
-    fn service() -> Service {
-        Service::new(
-            Arc::new(MemoryStorage::new()),
-            Arc::new(Clock::new()),
-            Arc::new(Random::seeded(7)),
-        )
-    }
 
     fn scope() -> Scope {
         Scope::new(Cloud::Aws, "000000000000", "us-east-1")
@@ -264,7 +255,7 @@ mod tests {
 
     #[test]
     fn four_steps_in_order_then_done() {
-        let svc = service();
+        let svc = Service::in_memory(7);
         create(&svc);
         let mut seen = Vec::new();
         let run = run_steps(
@@ -291,7 +282,7 @@ mod tests {
 
     #[test]
     fn a_failed_step_stops_the_run_and_blocks_the_next_one() {
-        let svc = service();
+        let svc = Service::in_memory(7);
         create(&svc);
         let mut seen = Vec::new();
         let run = run_steps(

@@ -1,11 +1,12 @@
 //! A `Storage` in a mutex-guarded map: the reference the SQLite store is checked against
-//! and the store of the model's own tests.
+//! and the store of the model's own tests, and [`Service::in_memory`], the service on it.
 
 use crate::storage::{Due, DueKind, ReadTx, ResetFilter, Storage, WriteTx};
-use crate::{Cloud, CoreResult, Scope, Secret, Timestamp};
+use crate::{Clock, Cloud, CoreResult, Random, Scope, Secret, Service, Timestamp};
 use parking_lot::Mutex;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, Default)]
 struct State {
@@ -22,6 +23,18 @@ pub struct MemoryStorage {
 impl MemoryStorage {
     pub fn new() -> Self {
         Self::default()
+    }
+}
+
+impl Service {
+    /// The one way tests build a service: fresh memory storage, the clock at wall time with no
+    /// offset, and `Random::seeded(seed)`, so their ids and values repeat from run to run.
+    pub fn in_memory(seed: u64) -> Service {
+        Service::new(
+            Arc::new(MemoryStorage::new()),
+            Arc::new(Clock::new()),
+            Arc::new(Random::seeded(seed)),
+        )
     }
 }
 

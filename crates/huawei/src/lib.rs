@@ -9,8 +9,10 @@
 //! - [`records`]: events, tasks, notification records as core storage records.
 //! - [`notify`]: the core observer that writes tasks and notification records inside the
 //!   transaction of the change that causes them.
+//! - [`tags`]: the tag rules every tag operation applies.
 //! - [`error`]: every CSMS error in one table.
-//! - [`fixture`]: the same rules for secrets and records loaded from fixture files.
+//! - [`import`]: the same rules for secrets and records loaded from fixture files.
+//! - `tests` (tests only): the frontend end to end on an in-memory store.
 //!
 //! Data flow: [`HuaweiFrontend::handle`] → [`auth::parse`] → [`router::route`] → a
 //! [`call::Call`] for the project (or account) scope → `ops::<operation>` → core
@@ -19,13 +21,14 @@
 pub mod auth;
 pub mod call;
 pub mod error;
-pub mod fixture;
+pub mod import;
 pub mod meta;
 pub mod notify;
 pub mod ops;
 pub mod records;
 pub mod render;
 pub mod router;
+pub mod tags;
 
 use crate::call::Call;
 use crate::error::{ErrorKind, HuaweiError, HwResult};
@@ -182,11 +185,11 @@ impl Frontend for HuaweiFrontend {
     }
 
     fn check_import(&self, scope: &Scope, secret: &Secret) -> Result<(), ImportIssue> {
-        fixture::check_import(scope, secret)
+        import::check_import(scope, secret)
     }
 
     fn record_kinds(&self) -> &'static [&'static str] {
-        &fixture::RECORD_KINDS
+        &import::RECORD_KINDS
     }
 
     fn check_record(
@@ -196,7 +199,7 @@ impl Frontend for HuaweiFrontend {
         key: &str,
         value: &Value,
     ) -> Result<(), String> {
-        fixture::check_record(kind, key, value)
+        import::check_record(kind, key, value)
     }
 }
 

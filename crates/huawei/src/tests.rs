@@ -2,8 +2,6 @@
 //! bodies, and the behaviours the CSMS operations promise.
 
 use super::*;
-use localsecrets_core::memory::MemoryStorage;
-use localsecrets_core::{Clock, Random};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -11,12 +9,7 @@ const P: &str = "0123456789abcdef0123456789abcdef";
 const OTHER: &str = "fedcba9876543210fedcba9876543210";
 
 fn frontend() -> HuaweiFrontend {
-    let svc = Service::new(
-        Arc::new(MemoryStorage::new()),
-        Arc::new(Clock::new()),
-        Arc::new(Random::seeded(7)),
-    );
-    HuaweiFrontend::new(Arc::new(svc), HuaweiConfig::default())
+    HuaweiFrontend::new(Arc::new(Service::in_memory(7)), HuaweiConfig::default())
 }
 
 struct Reply {

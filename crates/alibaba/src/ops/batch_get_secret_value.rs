@@ -2,7 +2,7 @@
 //! reported in `Errors` with its code and HTTP status; the call itself succeeds.
 
 use super::get_secret_value::read;
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError};
 use crate::params::{parse_bool, Params};
 use crate::render::{Node, Obj};
@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 pub const MAX_ITEMS: usize = 20;
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
     let shape =
         r#"[{"SecretName":"..","VersionId":"..","VersionStage":"..","FetchExtendedConfig":true}]"#;
     let items = p
@@ -53,7 +53,7 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
         };
         let version_id = text(item, "VersionId")?;
         let stage = text(item, "VersionStage")?;
-        match read(cx, &name, version_id.as_deref(), stage.as_deref(), fetch) {
+        match read(call, &name, version_id.as_deref(), stage.as_deref(), fetch) {
             Ok(v) => values.push(Node::from(v)),
             Err(e) => errors.push(Node::from(
                 Obj::new()

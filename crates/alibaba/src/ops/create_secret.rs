@@ -2,17 +2,18 @@
 //! (ACSCurrent). A name already taken answers `Rejected.ResourceExist`, or
 //! `Rejected.ResourceInDeleteWindow` while that secret waits for deletion.
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError, Code};
 use crate::managed::{self, DataType, SecretType};
+use crate::meta::AlibabaMeta;
 use crate::params::Params;
 use crate::policy;
 use crate::render::Obj;
 use crate::{tags, view};
 use localsecrets_core::{NewSecret, NewVersion, Rotation, Schedule};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
     let raw_name = p.required("SecretName")?;
     let version_id = super::put_secret_value::check_version_id(p.required("VersionId")?)?;
     let data = p.required("SecretData")?;
@@ -36,9 +37,9 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
         p.json::<Value>("ExtendedConfig", r#"{"SecretSubType":"..",..}"#)?,
     )?;
     let name = managed::check_name(ty, raw_name, config.as_ref())?;
-    let now = cx.now();
+    let now = call.now();
     let (value, accounts) = match &config {
-        Some(c) => managed::initial_value(ty, data, data_type, c, cx.service.random(), now)?,
+        Some(c) => managed::initial_value(ty, data, data_type, c, call.service.random(), now)?,
         None => (managed::value_from(data, data_type)?, None),
     };
     let tags = tags::from_json(p, "Tags")?;
@@ -69,22 +70,16 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     }
 
     let mut extra = Map::new();
-    if let Some(c) = config {
-        extra.insert(managed::EXTRA_EXTENDED_CONFIG.into(), Value::Object(c));
+    AlibabaMeta {
+        extended_config: config,
+        accounts,
+        dkms_instance_id: p.optional("DKMSInstanceId").map(str::to_owned),
+        creator: Some(call.identity.account.clone()),
     }
-    if let Some(a) = accounts {
-        extra.insert(managed::EXTRA_ACCOUNTS.into(), json!(a));
-    }
-    if let Some(d) = p.optional("DKMSInstanceId") {
-        extra.insert(managed::EXTRA_DKMS_INSTANCE.into(), json!(d));
-    }
-    extra.insert(
-        managed::EXTRA_CREATOR.into(),
-        json!(cx.identity.account.clone()),
-    );
+    .store_in(&mut extra);
 
-    let written = cx.service.create_secret(
-        &cx.scope,
+    let written = call.service.create_secret(
+        &call.scope,
         NewSecret {
             name: name.clone(),
             secret_type: Some(ty.as_str().to_owned()),
@@ -111,7 +106,7 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     }
     let secret = written.secret;
     let obj = Obj::new()
-        .str("Arn", cx.arn(&secret.name))
+        .str("Arn", call.arn(&secret.name))
         .str("SecretName", &secret.name)
         .str("SecretType", &secret.secret_type)
         .str("VersionId", version_id);

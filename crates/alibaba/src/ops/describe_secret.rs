@@ -1,18 +1,18 @@
 //! DescribeSecret: a secret's metadata, also while it waits for deletion (PlannedDeleteTime).
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::AliResult;
 use crate::params::Params;
 use crate::render::Obj;
 use crate::view;
 use localsecrets_core::Access;
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
-    let name = cx.secret_name(p)?;
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
+    let name = call.secret_name(p)?;
     let fetch_tags = p.bool("FetchTags")?.unwrap_or(false);
-    let s = cx.describe(name, Access::AnyState)?;
+    let s = call.describe(name, Access::AnyState)?;
     let obj = Obj::new()
-        .str("Arn", cx.arn(&s.name))
+        .str("Arn", call.arn(&s.name))
         .str("SecretName", &s.name)
         .str("SecretType", &s.secret_type)
         .opt_str("Description", s.description.clone())

@@ -1,13 +1,13 @@
 //! GetRandomPassword: PasswordLength 8-128 (default 32) from the character classes not
 //! excluded, by default one of each.
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError};
 use crate::params::Params;
 use crate::render::Obj;
 use localsecrets_core::PasswordPolicy;
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
     let length = p.int("PasswordLength", 8..=128)?.unwrap_or(32);
     let policy = PasswordPolicy {
         length: usize::try_from(length).unwrap_or(32),
@@ -19,7 +19,7 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
         include_space: false,
         require_each_included_type: p.bool("RequireEachIncludedType")?.unwrap_or(true),
     };
-    let password = cx
+    let password = call
         .service
         .random()
         .password(&policy)

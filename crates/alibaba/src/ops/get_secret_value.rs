@@ -2,7 +2,7 @@
 //! Managed secrets are read by stage only (ACSCurrent or ACSPrevious). `DryRun=true` checks
 //! the request and answers `DryRunOperationError` when it would have succeeded.
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError, Code};
 use crate::managed::SecretType;
 use crate::params::Params;
@@ -10,9 +10,9 @@ use crate::render::Obj;
 use crate::view;
 use localsecrets_core::{SecretRef, Selector};
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
     let dry_run = p.bool("DryRun")?.unwrap_or(false);
-    let outcome = read_params(cx, p);
+    let outcome = read_params(call, p);
     if !dry_run {
         return outcome;
     }
@@ -25,7 +25,7 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     }
 }
 
-fn read_params(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+fn read_params(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
     if p.optional("Recipient").is_some() {
         return Err(AlibabaError::unsupported(
             "Recipient is not supported: returning the secret encrypted for a trusted execution environment (CiphertextForRecipient) is not emulated.",
@@ -33,7 +33,7 @@ fn read_params(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     }
     let fetch = p.bool("FetchExtendedConfig")?.unwrap_or(false);
     read(
-        cx,
+        call,
         p.required("SecretName")?,
         p.optional("VersionId"),
         p.optional("VersionStage"),
@@ -43,16 +43,17 @@ fn read_params(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
 
 /// Reads one secret value; shared with BatchGetSecretValue.
 pub fn read(
-    cx: &Cx<'_>,
+    call: &Call<'_>,
     raw_name: &str,
     version_id: Option<&str>,
     stage: Option<&str>,
     fetch_extended_config: bool,
 ) -> AliResult<Obj> {
-    let name = cx.name(raw_name)?;
+    let name = call.name(raw_name)?;
     let r = SecretRef::Name(name);
     // The type never changes, so it can be read before the value.
-    let managed = SecretType::of(&cx.describe(name, localsecrets_core::Access::Live)?).is_managed();
+    let managed =
+        SecretType::of(&call.describe(name, localsecrets_core::Access::Live)?).is_managed();
     let selector = if managed {
         let stage = stage.unwrap_or("ACSCurrent");
         if stage != "ACSCurrent" && stage != "ACSPrevious" {
@@ -68,6 +69,6 @@ pub fn read(
             (None, stage) => Selector::Label(stage.unwrap_or("ACSCurrent").to_owned()),
         }
     };
-    let (secret, version) = cx.service.get_value(&cx.scope, r, &selector)?;
+    let (secret, version) = call.service.get_value(&call.scope, r, &selector)?;
     Ok(view::value(&secret, &version, fetch_extended_config))
 }

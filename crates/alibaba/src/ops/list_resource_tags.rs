@@ -1,6 +1,6 @@
 //! ListResourceTags: tags of a KMS key. Keys are not emulated, so every KeyId is unknown.
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError, Code};
 use crate::params::Params;
 use crate::render::Obj;
@@ -12,6 +12,6 @@ pub fn key_not_found(key_id: &str) -> AlibabaError {
     )
 }
 
-pub fn handle(_cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+pub fn handle(_call: &Call<'_>, p: &Params) -> AliResult<Obj> {
     Err(key_not_found(p.required("KeyId")?))
 }

@@ -1,19 +1,19 @@
 //! ListSecretVersionIds: a secret's versions, oldest first; versions without a stage only with
 //! IncludeDeprecated=true.
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::AliResult;
 use crate::params::Params;
 use crate::render::{Node, Obj};
 use crate::view;
 use localsecrets_core::Access;
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
-    let name = cx.secret_name(p)?;
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
+    let name = call.secret_name(p)?;
     let deprecated = p.bool("IncludeDeprecated")?.unwrap_or(false);
     let page = p.int("PageNumber", 1..=i64::from(u32::MAX))?.unwrap_or(1);
     let size = p.int("PageSize", 1..=100)?.unwrap_or(20);
-    let s = cx.describe(name, Access::Live)?;
+    let s = call.describe(name, Access::Live)?;
     let versions: Vec<_> = s
         .versions
         .iter()

@@ -2,9 +2,10 @@
 //! by PageNumber/PageSize and narrowed by Filters (`[{"Key":..,"Values":[..]}]`: keys AND-ed,
 //! values of one key OR-ed).
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError};
-use crate::managed::{self, SecretType};
+use crate::managed::SecretType;
+use crate::meta::AlibabaMeta;
 use crate::params::Params;
 use crate::render::{Node, Obj};
 use crate::view;
@@ -41,14 +42,12 @@ fn matches(s: &Secret, f: &Filter) -> bool {
         "TagValue" => tags.clone().any(|t| t.value == *v),
         "DKMSInstanceId" => view::dkms_instance(s).as_deref() == Some(v.as_str()),
         "SecretType" => SecretType::parse(v).is_some_and(|t| SecretType::of(s) == t),
-        "Creator" => {
-            s.extra.get(managed::EXTRA_CREATOR).and_then(|c| c.as_str()) == Some(v.as_str())
-        }
+        "Creator" => AlibabaMeta::read(s).creator.as_deref() == Some(v.as_str()),
         _ => false,
     })
 }
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
     let fetch_tags = p.bool("FetchTags")?.unwrap_or(false);
     let page = p.int("PageNumber", 1..=i64::from(u32::MAX))?.unwrap_or(1);
     let size = p.int("PageSize", 1..=100)?.unwrap_or(10);
@@ -75,9 +74,9 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
             )));
         }
     }
-    let mut all: Vec<Secret> = cx
+    let mut all: Vec<Secret> = call
         .service
-        .list(&cx.scope)?
+        .list(&call.scope)?
         .into_iter()
         .filter(|s| filters.iter().all(|f| matches(s, f)))
         .collect();

@@ -2,7 +2,7 @@
 //! the account's secrets, narrowed to the tags in `Tag.N.Key`/`Tag.N.Value`; 200 rows a page.
 
 use super::tag_resources::secret_names;
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError};
 use crate::params::Params;
 use crate::render::{Node, Obj};
@@ -11,8 +11,8 @@ use localsecrets_core::{Access, Secret};
 
 pub const PAGE: usize = 200;
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
-    let names = secret_names(cx, p, false)?;
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
+    let names = secret_names(call, p, false)?;
     let wanted = tags::from_pairs(p)?;
     let start: usize = match p.optional("NextToken") {
         None => 0,
@@ -28,11 +28,11 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     let secrets: Vec<Secret> = if keys_only {
         Vec::new()
     } else if names.is_empty() {
-        cx.service.list(&cx.scope)?
+        call.service.list(&call.scope)?
     } else {
         names
             .iter()
-            .map(|n| cx.describe(n, Access::AnyState))
+            .map(|n| call.describe(n, Access::AnyState))
             .collect::<AliResult<_>>()?
     };
     let wanted = &wanted;

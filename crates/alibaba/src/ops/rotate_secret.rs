@@ -5,31 +5,31 @@
 //! the rotation's own transaction. A Generic secret with a rotation function registered under
 //! its name is rotated by that function instead (see [`crate::rotation`]).
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::AliResult;
 use crate::params::Params;
 use crate::render::Obj;
 use crate::rotation;
 use localsecrets_core::Access;
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
-    let name = cx.secret_name(p)?;
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
+    let name = call.secret_name(p)?;
     let version_id = super::put_secret_value::check_version_id(p.required("VersionId")?)?;
-    let secret = cx.describe(name, Access::Live)?;
-    cx.require_managed(
+    let secret = call.describe(name, Access::Live)?;
+    call.require_managed(
         &secret,
         "RotateSecret",
         "a generic secret is rotated by storing a new version with PutSecretValue.",
     )?;
     let (secret, _) = rotation::rotate(
-        cx.service,
-        cx.functions,
-        &cx.scope,
+        call.service,
+        call.functions,
+        &call.scope,
         name,
         Some(version_id.to_owned()),
     )?;
     Ok(Obj::new()
         .str("SecretName", &secret.name)
         .str("VersionId", version_id)
-        .str("Arn", cx.arn(&secret.name)))
+        .str("Arn", call.arn(&secret.name)))
 }

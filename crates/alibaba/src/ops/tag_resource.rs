@@ -1,7 +1,7 @@
 //! TagResource: adds `Tags` (`[{"TagKey":..,"TagValue":..}]`) to the secret SecretName.
 //! KeyId and CertificateId name resources this emulator does not hold.
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError};
 use crate::params::Params;
 use crate::render::Obj;
@@ -9,13 +9,13 @@ use crate::tags;
 use localsecrets_core::SecretRef;
 
 /// The one secret a single-resource tag operation names; keys and certificates are not held.
-pub fn target<'p>(cx: &Cx<'_>, p: &'p Params) -> AliResult<&'p str> {
+pub fn target<'p>(call: &Call<'_>, p: &'p Params) -> AliResult<&'p str> {
     let given: Vec<&str> = ["SecretName", "KeyId", "CertificateId"]
         .into_iter()
         .filter(|k| p.optional(k).is_some())
         .collect();
     match given.as_slice() {
-        ["SecretName"] => cx.secret_name(p),
+        ["SecretName"] => call.secret_name(p),
         ["KeyId"] => Err(super::list_resource_tags::key_not_found(
             p.optional("KeyId").unwrap_or_default(),
         )),
@@ -30,9 +30,10 @@ pub fn target<'p>(cx: &Cx<'_>, p: &'p Params) -> AliResult<&'p str> {
     }
 }
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
-    let name = target(cx, p)?;
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
+    let name = target(call, p)?;
     let new = tags::from_json(p, "Tags")?.ok_or_else(|| AlibabaError::missing("Tags"))?;
-    cx.service.tag(&cx.scope, &[SecretRef::Name(name)], &new)?;
+    call.service
+        .tag(&call.scope, &[SecretRef::Name(name)], &new)?;
     Ok(Obj::new())
 }

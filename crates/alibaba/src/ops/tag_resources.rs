@@ -1,7 +1,7 @@
 //! TagResources: adds `Tag.N.Key`/`Tag.N.Value` to every secret in `ResourceId.N`, all or
 //! none in one transaction.
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError};
 use crate::params::Params;
 use crate::render::Obj;
@@ -12,7 +12,7 @@ pub const MAX_RESOURCES: usize = 50;
 
 /// The secret names a multi-resource tag operation names (RegionId and ResourceType checked).
 /// `required` says whether ResourceId.N must be given.
-pub fn secret_names(cx: &Cx<'_>, p: &Params, required: bool) -> AliResult<Vec<String>> {
+pub fn secret_names(call: &Call<'_>, p: &Params, required: bool) -> AliResult<Vec<String>> {
     p.required("RegionId")?;
     let ty = p.required("ResourceType")?;
     let ids = p.indexed("ResourceId")?;
@@ -37,7 +37,7 @@ pub fn secret_names(cx: &Cx<'_>, p: &Params, required: bool) -> AliResult<Vec<St
     }
     let mut names: Vec<String> = Vec::with_capacity(ids.len());
     for id in &ids {
-        let n = cx.name(id)?.to_owned();
+        let n = call.name(id)?.to_owned();
         if !names.contains(&n) {
             names.push(n);
         }
@@ -45,13 +45,13 @@ pub fn secret_names(cx: &Cx<'_>, p: &Params, required: bool) -> AliResult<Vec<St
     Ok(names)
 }
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
-    let names = secret_names(cx, p, true)?;
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
+    let names = secret_names(call, p, true)?;
     let new = tags::from_pairs(p)?;
     if new.is_empty() {
         return Err(AlibabaError::missing("Tag.1.Key"));
     }
     let refs: Vec<SecretRef<'_>> = names.iter().map(|n| SecretRef::Name(n)).collect();
-    cx.service.tag(&cx.scope, &refs, &new)?;
+    call.service.tag(&call.scope, &refs, &new)?;
     Ok(Obj::new())
 }

@@ -2,15 +2,15 @@
 //! secret in `ResourceId.N`, all or none in one transaction.
 
 use super::tag_resources::secret_names;
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError};
 use crate::params::Params;
 use crate::render::Obj;
 use crate::tags;
 use localsecrets_core::{SecretRef, TagKeys};
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
-    let names = secret_names(cx, p, true)?;
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
+    let names = secret_names(call, p, true)?;
     let keys = p.indexed("TagKey")?;
     if keys.len() > tags::max_tags() {
         return Err(AlibabaError::invalid(format!(
@@ -25,6 +25,6 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     } else {
         TagKeys::Named(&keys)
     };
-    cx.service.untag(&cx.scope, &refs, which)?;
+    call.service.untag(&call.scope, &refs, which)?;
     Ok(Obj::new())
 }

@@ -1,16 +1,16 @@
 //! UpdateSecret: the description, and for managed secrets `ExtendedConfig.CustomData` (sent
 //! flattened, `ExtendedConfig.CustomData.<key>=<value>`, or as JSON text).
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError};
-use crate::managed::{self, SecretType};
+use crate::managed::SecretType;
+use crate::meta::AlibabaMeta;
 use crate::params::Params;
 use crate::render::Obj;
-use localsecrets_core::{Access, ExtraChange, SecretRef, Update};
-use serde_json::{Map, Value};
+use localsecrets_core::{Access, SecretRef, Update};
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
-    let name = cx.secret_name(p)?;
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
+    let name = call.secret_name(p)?;
     let description = p.raw("Description").map(str::to_owned);
     if description
         .as_ref()
@@ -22,7 +22,7 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     }
     let custom = p.object("ExtendedConfig.CustomData")?;
     if custom.is_some() {
-        let secret = cx.describe(name, Access::Live)?;
+        let secret = call.describe(name, Access::Live)?;
         if !SecretType::of(&secret).is_managed() {
             return Err(AlibabaError::invalid(
                 "The parameter ExtendedConfig.CustomData is not available for generic secrets.",
@@ -32,16 +32,13 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     let change = Update {
         description: description.map(|d| (!d.is_empty()).then_some(d)),
         extra: custom
-            .map(|c| {
-                let members = Map::from_iter([("CustomData".to_owned(), Value::Object(c))]);
-                ExtraChange::Merge(managed::EXTRA_EXTENDED_CONFIG.into(), members)
-            })
+            .map(AlibabaMeta::set_custom_data)
             .into_iter()
             .collect(),
         ..Update::default()
     };
-    let w = cx
+    let w = call
         .service
-        .update_secret(&cx.scope, SecretRef::Name(name), &change, None)?;
+        .update_secret(&call.scope, SecretRef::Name(name), &change, None)?;
     Ok(Obj::new().str("SecretName", w.secret.name))
 }

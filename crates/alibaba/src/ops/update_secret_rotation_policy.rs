@@ -1,15 +1,15 @@
 //! UpdateSecretRotationPolicy: turns automatic rotation of a managed secret on (with
 //! RotationInterval, `<n>d|h|m|s`) or off.
 
-use super::Cx;
+use crate::call::Call;
 use crate::error::{AliResult, AlibabaError};
 use crate::managed;
 use crate::params::Params;
 use crate::render::Obj;
 use localsecrets_core::{Access, RotationChange, Schedule, SecretRef, Update};
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
-    let name = cx.secret_name(p)?;
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
+    let name = call.secret_name(p)?;
     let enabled = p
         .bool("EnableAutomaticRotation")?
         .ok_or_else(|| AlibabaError::missing("EnableAutomaticRotation"))?;
@@ -21,8 +21,8 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
     } else {
         None
     };
-    let secret = cx.describe(name, Access::Live)?;
-    cx.require_managed(
+    let secret = call.describe(name, Access::Live)?;
+    call.require_managed(
         &secret,
         "UpdateSecretRotationPolicy",
         "generic secrets have no automatic rotation.",
@@ -35,8 +35,8 @@ pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
         },
         ..Update::default()
     };
-    let w = cx
+    let w = call
         .service
-        .update_secret(&cx.scope, SecretRef::Name(name), &change, None)?;
+        .update_secret(&call.scope, SecretRef::Name(name), &change, None)?;
     Ok(Obj::new().str("SecretName", w.secret.name))
 }

@@ -2,17 +2,17 @@
 //! holder ACSPrevious), remove a custom stage from RemoveFromVersion, or both.
 
 use super::put_secret_value::check_stage;
-use super::Cx;
+use crate::call::Call;
 use crate::error::AliResult;
 use crate::params::Params;
 use crate::render::Obj;
 use localsecrets_core::SecretRef;
 
-pub fn handle(cx: &Cx<'_>, p: &Params) -> AliResult<Obj> {
-    let name = cx.secret_name(p)?;
+pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
+    let name = call.secret_name(p)?;
     let stage = check_stage(p.required("VersionStage")?)?;
-    let secret = cx.service.update_stage(
-        &cx.scope,
+    let secret = call.service.update_stage(
+        &call.scope,
         SecretRef::Name(name),
         stage,
         p.optional("MoveToVersion"),

@@ -88,11 +88,11 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
         let writes = vec![
             LinkedWrite::Put {
                 scope: replica_scope.clone(),
-                secret: r,
+                secret: Box::new(r),
             },
             LinkedWrite::Put {
                 scope: here.clone(),
-                secret: p,
+                secret: Box::new(p),
             },
         ];
         Ok((writes, ()))

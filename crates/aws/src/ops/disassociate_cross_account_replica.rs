@@ -47,7 +47,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             ps.store(&mut p);
             writes.push(LinkedWrite::Put {
                 scope: here.clone(),
-                secret: p,
+                secret: Box::new(p),
             });
         }
         if let Some(mut r) = lookup_linked(tx, &replica_scope, &a.target)? {
@@ -58,7 +58,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             rs.store(&mut r);
             writes.push(LinkedWrite::Put {
                 scope: replica_scope.clone(),
-                secret: r,
+                secret: Box::new(r),
             });
         }
         Ok((writes, ()))

@@ -41,7 +41,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
         state.store(&mut p);
         writes.push(LinkedWrite::Put {
             scope: here.clone(),
-            secret: p,
+            secret: Box::new(p),
         });
         Ok((writes, state))
     })?;

@@ -102,7 +102,7 @@ pub fn replicate(
                 let copy = region_copy(&p, &here.region, kms_key_id.clone(), existing.as_ref());
                 writes.push(LinkedWrite::Put {
                     scope,
-                    secret: copy,
+                    secret: Box::new(copy),
                 });
                 RegionReplica {
                     region: region.clone(),
@@ -119,7 +119,7 @@ pub fn replicate(
         state.store(&mut p);
         writes.push(LinkedWrite::Put {
             scope: here.clone(),
-            secret: p,
+            secret: Box::new(p),
         });
         Ok((writes, state))
     })?;

@@ -40,7 +40,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             rs.store(&mut r);
             writes.push(LinkedWrite::Put {
                 scope: here.clone(),
-                secret: r,
+                secret: Box::new(r),
             });
         }
         if let Some(mut p) = lookup_linked(tx, &primary_scope, &primary_target)? {
@@ -54,7 +54,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             ps.store(&mut p);
             writes.push(LinkedWrite::Put {
                 scope: primary_scope.clone(),
-                secret: p,
+                secret: Box::new(p),
             });
         }
         Ok((writes, ()))

@@ -11,7 +11,7 @@ use crate::{labels, CoreResult, Scope, Secret};
 #[derive(Clone, Debug, PartialEq)]
 pub enum LinkedWrite {
     /// Stores the secret as given (created when its name is new in the scope).
-    Put { scope: Scope, secret: Secret },
+    Put { scope: Scope, secret: Box<Secret> },
     /// Removes the secret of that name, if there is one.
     Delete { scope: Scope, name: String },
 }
@@ -43,14 +43,15 @@ impl Service {
             for w in writes {
                 match w {
                     LinkedWrite::Put { scope, mut secret } => {
-                        labels::validate(&secret, scope.cloud.dialect())?;
+                        let secret = &mut *secret;
+                        labels::validate(secret, scope.cloud.dialect())?;
                         let existed = tx.secret(&scope, &secret.name)?.is_some();
                         secret.updated = secret.updated.max(now);
-                        tx.put_secret(&scope, &secret)?;
+                        tx.put_secret(&scope, secret)?;
                         let change = if existed {
-                            Change::Updated { secret: &secret }
+                            Change::Updated { secret }
                         } else {
-                            Change::Created { secret: &secret }
+                            Change::Created { secret }
                         };
                         self.announce(tx, &scope, change, now)?;
                     }
@@ -85,7 +86,7 @@ mod tests {
                 let primary = r.secret(&a, "db")?.expect("created above");
                 let copy = LinkedWrite::Put {
                     scope: b.clone(),
-                    secret: primary.clone(),
+                    secret: Box::new(primary.clone()),
                 };
                 Ok((vec![copy], 1))
             })
@@ -109,7 +110,7 @@ mod tests {
                         },
                         LinkedWrite::Put {
                             scope: a.clone(),
-                            secret: bad,
+                            secret: Box::new(bad),
                         },
                     ],
                     (),

@@ -2,19 +2,13 @@
 
 use super::types::*;
 use super::Service;
-use crate::memory::MemoryStorage;
 use crate::observe::{Change, Observer};
 use crate::storage::WriteTx;
 use crate::Cloud;
-use crate::{Clock, CoreError, CoreResult, Random, Scope, SecretValue};
-use std::sync::Arc;
+use crate::{CoreError, CoreResult, Scope, SecretValue};
 
 pub fn service() -> Service {
-    Service::new(
-        Arc::new(MemoryStorage::new()),
-        Arc::new(Clock::new()),
-        Arc::new(Random::seeded(42)),
-    )
+    Service::in_memory(42)
 }
 
 pub fn aws() -> Scope {

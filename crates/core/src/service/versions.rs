@@ -454,7 +454,8 @@ mod tests {
             .update_secret(&hw, r, &with_period, None)
             .unwrap()
             .secret;
-        let now = svc.now();
+        // Counted from the update itself (the secret's update time).
+        let now = s.updated;
         assert_eq!(s.rotation.next_rotation, Some(now.plus_secs(3600)));
         assert_eq!(s.extra["period"], "1h");
         // A change without rotation fields leaves the next rotation; merges keep members.

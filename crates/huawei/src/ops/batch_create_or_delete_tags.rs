@@ -2,10 +2,10 @@
 //! `{"action": "create" | "delete", "tags": [{"key", "value"}]}`: all or nothing. Deleting a
 //! key that is absent (or whose value differs from a given one) is a no-op. 204, no body.
 
-use super::create_secret_tag::{check_item, check_key, refused, TagItem};
 use crate::call::Call;
 use crate::error::{HuaweiError, HwResult};
 use crate::render;
+use crate::tags::{check_item, check_key, refused, TagItem};
 use localsecrets_api::Response;
 use localsecrets_core::{SecretRef, TagKeys};
 use serde::Deserialize;

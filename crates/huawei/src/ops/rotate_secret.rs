@@ -222,13 +222,8 @@ mod tests {
     }
 
     fn setup(fail: bool) -> (std::sync::Arc<Service>, std::sync::Arc<Fake>, Scope) {
-        use localsecrets_core::memory::MemoryStorage;
-        use localsecrets_core::{Clock, Cloud, NewSecret, NewVersion};
-        let svc = std::sync::Arc::new(Service::new(
-            std::sync::Arc::new(MemoryStorage::new()),
-            std::sync::Arc::new(Clock::new()),
-            std::sync::Arc::new(Random::seeded(1)),
-        ));
+        use localsecrets_core::{Cloud, NewSecret, NewVersion};
+        let svc = std::sync::Arc::new(Service::in_memory(1));
         svc.observe(
             crate::notify::OBSERVER_KEY,
             std::sync::Arc::new(crate::notify::Notifier),

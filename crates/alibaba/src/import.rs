@@ -5,17 +5,10 @@
 
 use crate::managed::{self, SecretType, MAX_SECRET_DATA};
 use crate::ops::put_secret_value::{check_stage, check_version_id};
-use crate::{identity, tags};
+use crate::{identity, meta, tags};
 use localsecrets_api::ImportIssue;
 use localsecrets_core::{Schedule, Scope, Secret, SecretValue};
 use serde_json::{Map, Value};
-
-const EXTRA_KEYS: [&str; 4] = [
-    managed::EXTRA_EXTENDED_CONFIG,
-    managed::EXTRA_ACCOUNTS,
-    managed::EXTRA_DKMS_INSTANCE,
-    managed::EXTRA_CREATOR,
-];
 
 /// The keys a managed type's stored value (its read form) must carry.
 fn value_keys(ty: SecretType, config: &Map<String, Value>) -> &'static [&'static str] {
@@ -72,13 +65,15 @@ pub fn check_import(scope: &Scope, s: &Secret) -> Result<(), ImportIssue> {
                 ),
             )
         })?;
-    if let Some(k) = s.extra.keys().find(|k| !EXTRA_KEYS.contains(&k.as_str())) {
+    if let Some(k) = s.extra.keys().find(|k| !meta::KEYS.contains(&k.as_str())) {
         return Err(ImportIssue::new(
             format!("extra.{k}"),
-            format!("not an Alibaba attribute: use {}", EXTRA_KEYS.join(", ")),
+            format!("not an Alibaba attribute: use {}", meta::KEYS.join(", ")),
         ));
     }
-    let config = s.extra.get(managed::EXTRA_EXTENDED_CONFIG).cloned();
+    // The shapes are checked on the stored JSON: `AlibabaMeta::read` passes over a value
+    // that is not in its stored shape.
+    let config = s.extra.get(meta::EXTENDED_CONFIG).cloned();
     if !ty.is_managed() && config.is_some() {
         return Err(ImportIssue::new(
             "extra.ExtendedConfig",
@@ -96,7 +91,7 @@ pub fn check_import(scope: &Scope, s: &Secret) -> Result<(), ImportIssue> {
             format!("give the name itself ({named}), not {}", s.name),
         ));
     }
-    match s.extra.get(managed::EXTRA_ACCOUNTS) {
+    match s.extra.get(meta::ACCOUNTS) {
         None if dual_account(ty, &config) => {
             return Err(ImportIssue::new(
                 "extra.Accounts",
