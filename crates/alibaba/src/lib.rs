@@ -6,6 +6,7 @@
 //!   signatures parsed, not verified.
 //! - [`call`]: the request in hand — service, identity, scope, rotation functions — and the
 //!   checks every operation shares.
+//! - [`router`]: the `Action` → its handler, and the actions answered as unsupported.
 //! - [`ops`]: one file per operation — parse, call the core [`Service`], return fields.
 //! - [`managed`]: secret types, their `ExtendedConfig` rules and generated credentials.
 //! - [`meta`]: Alibaba attributes kept in `Secret::extra`.
@@ -18,7 +19,7 @@
 //! - `tests` and `testutil` (tests only): the frontend end to end on an in-memory store, and
 //!   the captured SDK requests it replays.
 //!
-//! Data flow: [`Request`] → [`Params`] → `Action` routed by [`ops::find`] → [`Identity`] picks
+//! Data flow: [`Request`] → [`Params`] → `Action` routed by [`router::find`] → [`Identity`] picks
 //! the [`Scope`] of a [`call::Call`] → the handler calls the core → [`render::document`] (or
 //! [`AlibabaError`]'s `render`) → [`Response`] with `x-acs-request-id`.
 
@@ -34,6 +35,7 @@ pub mod params;
 pub mod policy;
 pub mod render;
 pub mod rotation;
+pub mod router;
 pub mod tags;
 #[cfg(test)]
 mod testutil;
@@ -132,7 +134,7 @@ impl AlibabaFrontend {
                 ),
             )));
         }
-        let handler = ops::find(action).map_err(early)?;
+        let handler = router::find(action).map_err(early)?;
         let identity = identity::identify(req, p, &self.config).map_err(early)?;
         let host = identity.host_id();
         let call = Call {

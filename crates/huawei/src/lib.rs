@@ -1,7 +1,7 @@
 //! Huawei Cloud CSMS v1 over REST + JSON under `/v1/{project_id}/…` and `/v1/csms/…`.
 //!
 //! - [`router`]: method and raw path → [`router::Op`], each segment percent-decoded.
-//! - [`auth`]: the `SDK-HMAC-SHA256` header, parsed for the access key.
+//! - [`identity`]: the `SDK-HMAC-SHA256` header, parsed for the access key.
 //! - [`call`]: the request in hand — scope, body, query and the shared checks.
 //! - [`ops`]: one file per operation: parse, call the core service, render.
 //! - [`render`]: the CSMS JSON shapes (times in epoch milliseconds).
@@ -10,23 +10,26 @@
 //! - [`notify`]: the core observer that writes tasks and notification records inside the
 //!   transaction of the change that causes them.
 //! - [`tags`]: the tag rules every tag operation applies.
+//! - [`rotation`]: the user function `rotation_func_urn` names, else the built-in generator
+//!   (RotateSecret and scheduled rotations).
 //! - [`error`]: every CSMS error in one table.
 //! - [`import`]: the same rules for secrets and records loaded from fixture files.
 //! - `tests` (tests only): the frontend end to end on an in-memory store.
 //!
-//! Data flow: [`HuaweiFrontend::handle`] → [`auth::parse`] → [`router::route`] → a
+//! Data flow: [`HuaweiFrontend::handle`] → [`identity::parse`] → [`router::route`] → a
 //! [`call::Call`] for the project (or account) scope → `ops::<operation>` → core
 //! [`Service`] → [`render`], with `X-Request-Id` on every response.
 
-pub mod auth;
 pub mod call;
 pub mod error;
+pub mod identity;
 pub mod import;
 pub mod meta;
 pub mod notify;
 pub mod ops;
 pub mod records;
 pub mod render;
+pub mod rotation;
 pub mod router;
 pub mod tags;
 
@@ -92,7 +95,7 @@ impl HuaweiFrontend {
     }
 
     fn answer(&self, req: &Request) -> HwResult<Response> {
-        let signed = auth::parse(req)?;
+        let signed = identity::parse(req)?;
         let routed = router::route(&req.method, &req.raw_path)?;
         let region = self.region(req);
         let (tenant, project) = match &routed.target {
@@ -160,7 +163,7 @@ impl Frontend for HuaweiFrontend {
         let tenant = routed.as_ref().map(|r| match &r.target {
             Target::Project(p) => p.clone(),
             Target::Account => {
-                let ak = auth::parse(req).ok().flatten().map(|s| s.access_key);
+                let ak = identity::parse(req).ok().flatten().map(|s| s.access_key);
                 format!("account:{}", ak.as_deref().unwrap_or("anonymous"))
             }
         });
@@ -179,7 +182,7 @@ impl Frontend for HuaweiFrontend {
     }
 
     fn scheduled_rotation(&self, scope: &Scope, name: &str) -> Result<(), String> {
-        ops::rotate_secret::rotate(&self.service, &*self.functions, scope, name)
+        rotation::rotate(&self.service, &*self.functions, scope, name)
             .map(drop)
             .map_err(|e| e.message)
     }

@@ -123,7 +123,7 @@ fn every_captured_request_routes_and_parses() {
         for phase in ["success", "error"] {
             for req in captured_requests(&c, phase) {
                 seen += 1;
-                let signed = auth::parse(&req).unwrap().unwrap();
+                let signed = identity::parse(&req).unwrap().unwrap();
                 assert_eq!(signed.access_key, "HWPROBEAK0000000000", "{name}");
                 let routed = router::route(&req.method, &req.raw_path);
                 if name.contains("no_project_id") {
