@@ -57,14 +57,7 @@ impl AlibabaMeta {
 
     /// Writes every attribute into `extra`: a set one under its key, an absent one removed.
     pub fn store_in(&self, extra: &mut Map<String, Value>) {
-        let mut put = |k: &str, v: Option<Value>| match v {
-            Some(v) => {
-                extra.insert(k.to_owned(), v);
-            }
-            None => {
-                extra.remove(k);
-            }
-        };
+        let mut put = |k: &str, v: Option<Value>| ExtraChange::set(k, v).apply_to(extra);
         put(
             EXTENDED_CONFIG,
             self.extended_config.clone().map(Value::Object),

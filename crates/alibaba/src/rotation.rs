@@ -14,9 +14,7 @@ use crate::error::AliResult;
 use crate::managed::{self, SecretType};
 use localsecrets_api::rotation::{self, Calls, Rotate};
 use localsecrets_api::RotationFunctions;
-use localsecrets_core::{
-    Access, RotateRequest, RotationChange, RotationStep, Scope, Secret, SecretRef, Service,
-};
+use localsecrets_core::{Access, RotateRequest, RotationStep, Scope, Secret, SecretRef, Service};
 use serde_json::{json, Value};
 
 /// The function registered for a Generic secret, if any.
@@ -72,13 +70,7 @@ pub fn rotate(
                 event: &event,
             },
             version_id: Some(version_id.clone()),
-            builtin: RotateRequest {
-                version_id: None,
-                configure: RotationChange::default(),
-                require_function: false,
-                immediately: true,
-                generate: &generate,
-            },
+            builtin: RotateRequest::now(&generate),
         },
     )?;
     Ok((done.secret, version_id))

@@ -14,8 +14,7 @@ use crate::render;
 use localsecrets_api::rotation::{self as api_rotation, Calls, Rotate, Rotated};
 use localsecrets_api::RotationFunctions;
 use localsecrets_core::{
-    Access, CoreResult, RotateRequest, RotationChange, RotationStep, Scope, Secret, SecretRef,
-    Service,
+    Access, CoreResult, RotateRequest, RotationStep, Scope, Secret, SecretRef, Service,
 };
 use serde_json::{json, Value};
 
@@ -104,13 +103,7 @@ fn rotate(
                 event: &event,
             },
             version_id: token,
-            builtin: RotateRequest {
-                version_id: None,
-                configure: RotationChange::default(),
-                require_function: false,
-                immediately: true,
-                generate: &generate,
-            },
+            builtin: RotateRequest::now(&generate),
         },
     )
 }

@@ -44,14 +44,7 @@ impl HuaweiMeta {
     }
 
     pub fn store_in(&self, extra: &mut Map<String, Value>) {
-        let mut put = |k: &str, v: Option<Value>| match v {
-            Some(v) => {
-                extra.insert(k.to_owned(), v);
-            }
-            None => {
-                extra.remove(k);
-            }
-        };
+        let mut put = |k: &str, v: Option<Value>| ExtraChange::set(k, v).apply_to(extra);
         put(
             ROTATION_PERIOD,
             self.rotation_period.clone().map(Value::from),

@@ -11,8 +11,8 @@ use localsecrets_api::RotationFunctions;
 use localsecrets_core::dialect::HUAWEI;
 use localsecrets_core::random::PUNCTUATION;
 use localsecrets_core::{
-    rotation, Access, CoreResult, PasswordPolicy, Random, RotateRequest, RotationChange, Scope,
-    Secret, SecretRef, SecretValue, Service,
+    rotation, Access, CoreResult, PasswordPolicy, Random, RotateRequest, Scope, Secret, SecretRef,
+    SecretValue, Service,
 };
 use serde_json::{json, Value};
 
@@ -125,11 +125,8 @@ pub fn rotate(
             },
             version_id: None,
             builtin: RotateRequest {
-                version_id: None,
-                configure: RotationChange::default(),
                 require_function: !HUAWEI.rotates_itself(&s.secret_type),
-                immediately: true,
-                generate: &generate,
+                ..RotateRequest::now(&generate)
             },
         },
     )?;

@@ -119,7 +119,13 @@ pub enum ExtraChange {
 }
 
 impl ExtraChange {
-    pub(crate) fn apply(&self, extra: &mut serde_json::Map<String, Value>) {
+    /// Sets `key` to `value`, or removes it when there is none.
+    pub fn set(key: &str, value: Option<Value>) -> Self {
+        Self::Set(key.to_owned(), value.unwrap_or(Value::Null))
+    }
+
+    /// Applies the change to an `extra` map (also one of a secret not created yet).
+    pub fn apply_to(&self, extra: &mut serde_json::Map<String, Value>) {
         match self {
             Self::Set(k, Value::Null) => {
                 extra.remove(k);
@@ -174,7 +180,7 @@ impl Update {
             s.secret_type.clone_from(t);
         }
         for c in &self.extra {
-            c.apply(&mut s.extra);
+            c.apply_to(&mut s.extra);
         }
         if !self.rotation.is_empty() {
             self.rotation.apply(&mut s.rotation);
@@ -197,6 +203,19 @@ pub struct RotateRequest<'a> {
     pub immediately: bool,
     /// Makes the new value from the current one.
     pub generate: &'a dyn Fn(&Secret, &Random) -> CoreResult<SecretValue>,
+}
+
+impl<'a> RotateRequest<'a> {
+    /// Rotate now with `generate`, leaving the configuration as it is.
+    pub fn now(generate: &'a dyn Fn(&Secret, &Random) -> CoreResult<SecretValue>) -> Self {
+        Self {
+            version_id: None,
+            configure: RotationChange::default(),
+            require_function: false,
+            immediately: true,
+            generate,
+        }
+    }
 }
 
 /// Everything an operation closure may need besides the secret.
