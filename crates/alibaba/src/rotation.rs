@@ -79,37 +79,23 @@ pub fn rotate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use localsecrets_api::rotation::ScriptedFunctions;
     use localsecrets_core::{Cloud, NewSecret, NewVersion, SecretValue};
-    use std::sync::{Arc, Mutex};
+    use std::sync::Arc;
 
     /// One function, registered as "app/token": writes the pending version at `new` and
     /// promotes it at `finish`, or fails at `fail_at`.
-    struct Fake {
-        svc: Arc<Service>,
-        fail_at: Option<&'static str>,
-        steps: Mutex<Vec<String>>,
-    }
-
-    impl RotationFunctions for Fake {
-        fn resolve(&self, candidates: &[&str]) -> Option<String> {
-            candidates
-                .iter()
-                .find(|c| **c == "app/token")
-                .map(|c| (*c).to_owned())
-        }
-
-        fn invoke(&self, _id: &str, scope: &Scope, e: &Value) -> Result<(), String> {
-            let step = e["Step"].as_str().unwrap().to_owned();
-            self.steps.lock().unwrap().push(step.clone());
-            if self.fail_at == Some(step.as_str()) {
+    fn function(svc: Arc<Service>, fail_at: Option<&'static str>) -> ScriptedFunctions {
+        ScriptedFunctions::default().with("app/token", move |scope, e| {
+            let step = e["Step"].as_str().unwrap_or_default();
+            if fail_at == Some(step) {
                 return Err("token service refused".into());
             }
             let r = SecretRef::Name("app/token");
-            let v = e["VersionId"].as_str().unwrap();
+            let v = e["VersionId"].as_str().unwrap_or_default();
             let fail = |e: localsecrets_core::CoreError| e.to_string();
-            match step.as_str() {
-                "new" => self
-                    .svc
+            match step {
+                "new" => svc
                     .put_value(
                         scope,
                         r,
@@ -122,17 +108,23 @@ mod tests {
                     )
                     .map(drop)
                     .map_err(fail),
-                "finish" => self
-                    .svc
+                "finish" => svc
                     .update_stage(scope, r, "ACSCurrent", Some(v), Some("v1"))
                     .map(drop)
                     .map_err(fail),
                 _ => Ok(()),
             }
-        }
+        })
     }
 
-    fn setup(fail_at: Option<&'static str>) -> (Arc<Service>, Fake, Scope) {
+    fn steps(fake: &ScriptedFunctions) -> Vec<String> {
+        fake.calls()
+            .iter()
+            .map(|(_, e)| e["Step"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    fn setup(fail_at: Option<&'static str>) -> (Arc<Service>, ScriptedFunctions, Scope) {
         let svc = Arc::new(Service::in_memory(4));
         let scope = Scope::new(Cloud::Alibaba, "1000000000000000", "cn-hangzhou");
         for name in ["app/token", "plain"] {
@@ -150,11 +142,7 @@ mod tests {
             )
             .unwrap();
         }
-        let fake = Fake {
-            svc: svc.clone(),
-            fail_at,
-            steps: Mutex::new(Vec::new()),
-        };
+        let fake = function(svc.clone(), fail_at);
         (svc, fake, scope)
     }
 
@@ -163,23 +151,20 @@ mod tests {
         let (svc, fake, scope) = setup(None);
         let (s, v) = rotate(&svc, &fake, &scope, "app/token", Some("v2".into())).unwrap();
         assert_eq!(v, "v2");
-        assert_eq!(
-            *fake.steps.lock().unwrap(),
-            ["new", "set", "test", "finish"]
-        );
+        assert_eq!(steps(&fake), ["new", "set", "test", "finish"]);
         assert_eq!(s.holder_id("ACSCurrent"), Some("v2"));
         assert_eq!(s.holder_id("ACSPrevious"), Some("v1"));
         assert_eq!(s.holder_id("ACSPending"), None);
         // The same VersionId again is answered as done, without calling the function.
         rotate(&svc, &fake, &scope, "app/token", Some("v2".into())).unwrap();
-        assert_eq!(fake.steps.lock().unwrap().len(), 4);
+        assert_eq!(fake.calls().len(), 4);
     }
 
     #[test]
     fn a_failed_step_leaves_the_pending_version_and_blocks_the_next_rotation() {
         let (svc, fake, scope) = setup(Some("test"));
         let (s, _) = rotate(&svc, &fake, &scope, "app/token", Some("v2".into())).unwrap();
-        assert_eq!(*fake.steps.lock().unwrap(), ["new", "set", "test"]);
+        assert_eq!(steps(&fake), ["new", "set", "test"]);
         assert_eq!(s.holder_id("ACSCurrent"), Some("v1"));
         assert_eq!(s.holder_id("ACSPending"), Some("v2"));
         let e = rotate(&svc, &fake, &scope, "app/token", Some("v3".into())).unwrap_err();

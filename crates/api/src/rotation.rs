@@ -41,6 +41,54 @@ pub fn no_functions() -> Arc<dyn RotationFunctions> {
     Arc::new(NoFunctions)
 }
 
+/// What a [`ScriptedFunctions`] function does with a call: works through the service as a
+/// real function would, and answers `Err` to fail.
+pub type Script = Box<dyn Fn(&Scope, &Value) -> Result<(), String> + Send + Sync>;
+
+/// A registry for tests: functions are closures, and every call is kept, so frontends test
+/// their rotation paths without the server.
+#[derive(Default)]
+pub struct ScriptedFunctions {
+    functions: Vec<(String, Script)>,
+    calls: std::sync::Mutex<Vec<(String, Value)>>,
+}
+
+impl ScriptedFunctions {
+    /// Registers `script` as function `id`.
+    pub fn with(
+        mut self,
+        id: &str,
+        script: impl Fn(&Scope, &Value) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.functions.push((id.to_owned(), Box::new(script)));
+        self
+    }
+
+    /// Every call so far: the function's id and the event it got.
+    pub fn calls(&self) -> Vec<(String, Value)> {
+        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+impl RotationFunctions for ScriptedFunctions {
+    fn resolve(&self, candidates: &[&str]) -> Option<String> {
+        candidates
+            .iter()
+            .find(|c| self.functions.iter().any(|(id, _)| id == *c))
+            .map(|c| (*c).to_owned())
+    }
+
+    fn invoke(&self, id: &str, scope: &Scope, event: &Value) -> Result<(), String> {
+        if let Ok(mut calls) = self.calls.lock() {
+            calls.push((id.to_owned(), event.clone()));
+        }
+        match self.functions.iter().find(|(f, _)| f == id) {
+            Some((_, script)) => script(scope, event),
+            None => Err(format!("no rotation function is registered as {id}")),
+        }
+    }
+}
+
 /// How a rotation run by an outside function ended.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepsRun {

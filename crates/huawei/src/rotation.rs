@@ -137,6 +137,7 @@ pub fn rotate(
 mod tests {
     use super::*;
     use crate::records::{self, Task};
+    use localsecrets_api::rotation::ScriptedFunctions;
 
     #[test]
     fn password_fields() {
@@ -161,40 +162,31 @@ mod tests {
     }
 
     /// A registry whose one function writes a version through the service, or fails.
-    struct Fake {
-        svc: std::sync::Arc<Service>,
-        fail: bool,
-        events: std::sync::Mutex<Vec<Value>>,
-    }
-
-    impl RotationFunctions for Fake {
-        fn resolve(&self, candidates: &[&str]) -> Option<String> {
-            candidates
-                .iter()
-                .find(|c| **c == "rotate-db")
-                .map(|c| (*c).to_owned())
-        }
-
-        fn invoke(&self, _id: &str, scope: &Scope, event: &Value) -> Result<(), String> {
-            self.events.lock().unwrap().push(event.clone());
-            if self.fail {
+    fn function(svc: std::sync::Arc<Service>, fail: bool) -> ScriptedFunctions {
+        ScriptedFunctions::default().with("rotate-db", move |scope, event| {
+            if fail {
                 return Err("exited with 1: database unreachable".into());
             }
-            self.svc
-                .put_value(
-                    scope,
-                    SecretRef::Name(event["secret_name"].as_str().unwrap()),
-                    localsecrets_core::NewVersion {
-                        value: Some(SecretValue::Text("from-the-function".into())),
-                        ..Default::default()
-                    },
-                )
-                .map(drop)
-                .map_err(|e| e.to_string())
-        }
+            svc.put_value(
+                scope,
+                SecretRef::Name(event["secret_name"].as_str().unwrap_or_default()),
+                localsecrets_core::NewVersion {
+                    value: Some(SecretValue::Text("from-the-function".into())),
+                    ..Default::default()
+                },
+            )
+            .map(drop)
+            .map_err(|e| e.to_string())
+        })
     }
 
-    fn setup(fail: bool) -> (std::sync::Arc<Service>, std::sync::Arc<Fake>, Scope) {
+    fn setup(
+        fail: bool,
+    ) -> (
+        std::sync::Arc<Service>,
+        std::sync::Arc<ScriptedFunctions>,
+        Scope,
+    ) {
         use localsecrets_core::{Cloud, NewSecret, NewVersion};
         let svc = std::sync::Arc::new(Service::in_memory(1));
         svc.observe(
@@ -221,11 +213,7 @@ mod tests {
             },
         )
         .unwrap();
-        let fake = std::sync::Arc::new(Fake {
-            svc: svc.clone(),
-            fail,
-            events: Default::default(),
-        });
+        let fake = std::sync::Arc::new(function(svc.clone(), fail));
         (svc, fake, scope)
     }
 
@@ -242,7 +230,7 @@ mod tests {
         let (svc, fake, scope) = setup(false);
         let v = rotate(&svc, &*fake, &scope, "app").unwrap();
         assert_eq!(v, "v2");
-        let event = fake.events.lock().unwrap()[0].clone();
+        let event = fake.calls()[0].1.clone();
         assert_eq!(event["secret_name"], "app");
         assert_eq!(event["version_id"], "v1");
         assert_eq!(event["project_id"], scope.tenant);
@@ -294,10 +282,7 @@ mod tests {
         .unwrap();
         let e = rotate(&svc, &*fake, &scope, "app").unwrap_err();
         assert_eq!(e.kind, crate::error::ErrorKind::InvalidRequest, "{e:?}");
-        assert!(
-            fake.events.lock().unwrap().is_empty(),
-            "the function was called"
-        );
+        assert!(fake.calls().is_empty(), "the function was called");
         assert!(tasks(&svc, &scope).is_empty());
     }
 
