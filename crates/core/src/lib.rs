@@ -6,7 +6,9 @@
 //! - [`labels`] and [`rotation`]: the rules, as pure functions over a secret.
 //! - [`schedule`]: schedule expressions (`rate(...)`, AWS `cron(...)`) and their next time.
 //! - [`storage`]: what persistence must provide; [`memory`] is the in-process reference.
-//! - [`service`]: the operations frontends call, each one storage transaction.
+//! - [`service`]: the commands every caller uses, each one storage transaction (its own
+//!   module map lists them by concern); [`limiter`]: the sliding window behind rate limits.
+//! - [`error`]: [`CoreError`], the one error type every frontend maps to its wire form.
 //! - [`observe`]: changes announced inside their transaction, for records derived from them.
 //! - [`clock`], [`random`], [`time`]: the injected sources of time and chance.
 //!

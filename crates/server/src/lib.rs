@@ -16,8 +16,9 @@
 //! - [`rotation_functions`]: the registry of user rotation functions (HTTP hooks, commands).
 //!
 //! Data flow: [`listener`] reads a request (≤ 1 MiB) into an `api::Request` → on the blocking
-//! pool [`dispatch::route`] checks it with [`guard`] and hands it to [`admin`] or the claiming `Frontend` → the
-//! `api::Response` goes back through hyper with an `x-request-id` if the frontend set none.
+//! pool [`dispatch::route`] checks it with [`guard`] and hands it to [`admin`] or the claiming
+//! `Frontend` → the `api::Response` goes back through hyper with an `x-request-id` if the
+//! frontend set none. `docs/ARCHITECTURE.md` walks one request through every crate.
 
 pub mod admin;
 pub mod app;
