@@ -200,6 +200,12 @@ fn decode_value(kind: &str, key: &str, body: &str) -> CoreResult<Value> {
     serde_json::from_str(body).map_err(|e| corrupt(&format!("{kind} record {key}"), &e))
 }
 
+/// One secret by its id. Without the index hint the planner walks the scope in name order to
+/// skip the sort, reading every secret of the scope to find one id.
+const SECRET_BY_ID: &str = "SELECT pk, meta FROM secrets INDEXED BY secrets_by_id
+     WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND id = ?4
+     ORDER BY name LIMIT 1";
+
 impl ReadTx for Tx<'_> {
     fn secret(&self, scope: &Scope, name: &str) -> CoreResult<Option<Secret>> {
         let row: Option<(i64, String)> = self
@@ -223,11 +229,7 @@ impl ReadTx for Tx<'_> {
         // Ids are unique in practice; if not, the first by name wins, as in the reference.
         let row: Option<(i64, String)> = self
             .conn
-            .prepare_cached(
-                "SELECT pk, meta FROM secrets
-                 WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND id = ?4
-                 ORDER BY name LIMIT 1",
-            )
+            .prepare_cached(SECRET_BY_ID)
             .db()?
             .query_row(
                 params![scope.cloud.as_str(), scope.tenant, scope.region, id],
@@ -536,6 +538,25 @@ impl WriteTx for Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_is_found_by_id_through_its_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {SECRET_BY_ID}"))
+            .unwrap()
+            .query_map(["aws", "t", "r", "id"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|step| step.contains(
+                "USING INDEX secrets_by_id (cloud=? AND tenant=? AND region=? AND id=?)"
+            )),
+            "{plan:?}"
+        );
+    }
 
     #[test]
     fn sequence_keeps_stored_numbers_that_still_fit() {
