@@ -1,8 +1,15 @@
 //! The connections and transaction boundaries. One writer connection behind a mutex (SQLite
 //! allows one writer anyway; queuing here instead of in `busy_timeout` keeps `SQLITE_BUSY`
-//! away from callers), each write one `BEGIN IMMEDIATE` transaction. On a file, reads use a
-//! small pool of read-only connections that WAL lets run beside the writer; in memory there is
-//! only the one connection, since every connection to `:memory:` is a separate database.
+//! away from callers). On a file, reads use a small pool of read-only connections that WAL
+//! lets run beside the writer; in memory there is only the one connection, since every
+//! connection to `:memory:` is a separate database.
+//!
+//! Group commit, on a file: a write runs in a savepoint of the batch transaction that is open
+//! on the writer (it opens one if none is), so a failing write rolls back only itself. When
+//! no other writer is waiting (or the batch is full) the writer that finishes commits the
+//! whole batch with one fsync; the others wait for that commit before they answer, so an
+//! acknowledged write is on disk exactly as with a commit per write. In memory every write
+//! commits on its own: there is no fsync to share, and reads share the connection.
 
 use crate::error::{db_error, DbResult};
 use crate::schema;
@@ -20,10 +27,34 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read connections kept open on a file.
 const MAX_READERS: usize = 4;
 
+/// Most writes one commit carries; past this the batch commits even if writers are waiting,
+/// so the first write of a batch is not held back for long.
+const MAX_BATCH: usize = 64;
+
 pub struct SqliteStorage {
-    writer: Mutex<Connection>,
+    writer: Mutex<Writer>,
     /// `None` in memory: reads share the writer.
     readers: Option<ReaderPool>,
+    /// Writers queued for the writer connection.
+    waiting: std::sync::atomic::AtomicUsize,
+    commits: Mutex<Commits>,
+    committed: Condvar,
+}
+
+struct Writer {
+    conn: Connection,
+    /// The batch transaction open on `conn`, if any: its number and the writes it holds.
+    batch: Option<(u64, usize)>,
+    next_batch: u64,
+}
+
+/// How batches ended, for the writers waiting on them.
+#[derive(Default)]
+struct Commits {
+    /// Every batch up to this one has ended.
+    done_through: u64,
+    /// Batches that did not commit, with why (rare; kept until read).
+    failed: std::collections::HashMap<u64, String>,
 }
 
 impl std::fmt::Debug for SqliteStorage {
@@ -57,19 +88,27 @@ impl SqliteStorage {
         }
         schema::migrate(&mut writer)?;
         Ok(Self {
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Writer {
+                conn: writer,
+                batch: None,
+                next_batch: 1,
+            }),
             readers: path.map(|p| ReaderPool::new(p.to_owned())),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            commits: Mutex::new(Commits::default()),
+            committed: Condvar::new(),
         })
     }
 
     /// The schema version recorded in the database.
     pub fn schema_version(&self) -> CoreResult<u32> {
-        schema::user_version(&self.writer.lock())
+        schema::user_version(&self.writer.lock().conn)
     }
 
     /// Runs SQLite's own consistency checks (b-trees, indexes, foreign keys).
     pub fn check_integrity(&self) -> CoreResult<()> {
-        let conn = self.writer.lock();
+        let w = self.writer.lock();
+        let conn = &w.conn;
         let verdict: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .db()?;
@@ -91,7 +130,7 @@ impl SqliteStorage {
 
     fn with_reader<R>(&self, f: impl FnOnce(&Connection) -> CoreResult<R>) -> CoreResult<R> {
         match &self.readers {
-            None => f(&self.writer.lock()),
+            None => f(&self.writer.lock().conn),
             Some(pool) => {
                 let conn = pool.take()?;
                 let out = f(&conn);
@@ -120,23 +159,127 @@ impl Storage for SqliteStorage {
     }
 
     fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
-        let mut conn = self.writer.lock();
-        let txn = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .db()?;
-        let mut tx = Tx::new(&txn);
-        // On any error `txn` drops here and rolls back.
-        f(&mut tx)?;
-        if let Some(e) = tx.into_failure() {
-            return Err(e);
+        if self.readers.is_none() {
+            let mut w = self.writer.lock();
+            let txn = w
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .db()?;
+            run(&txn, f)?;
+            return txn.commit().db();
         }
-        txn.commit().db()
+        self.write_in_batch(f)
     }
 
     fn persistence(&self) -> &'static str {
         match self.readers {
             None => "memory",
             Some(_) => "file",
+        }
+    }
+}
+
+/// Runs a write closure on `conn`; its result, or the failure its transaction recorded.
+fn run(conn: &Connection, f: &mut dyn FnMut(&mut dyn WriteTx) -> CoreResult<()>) -> CoreResult<()> {
+    let mut tx = Tx::new(conn);
+    f(&mut tx)?;
+    match tx.into_failure() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+impl SqliteStorage {
+    fn write_in_batch(
+        &self,
+        f: &mut dyn FnMut(&mut dyn WriteTx) -> CoreResult<()>,
+    ) -> CoreResult<()> {
+        use std::sync::atomic::Ordering;
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        let mut w = self.writer.lock();
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let batch = match w.batch {
+            Some((n, _)) => n,
+            None => {
+                w.conn.execute_batch("BEGIN IMMEDIATE").db()?;
+                let n = w.next_batch;
+                w.next_batch += 1;
+                w.batch = Some((n, 0));
+                n
+            }
+        };
+        let mine = match w.conn.execute_batch("SAVEPOINT write").db() {
+            Ok(()) => {
+                let r = run(&w.conn, f);
+                let ended = match &r {
+                    Ok(()) => w.conn.execute_batch("RELEASE write"),
+                    Err(_) => w.conn.execute_batch("ROLLBACK TO write; RELEASE write"),
+                };
+                match ended.db() {
+                    Ok(()) => r,
+                    // The batch itself is broken: it rolls back whole below.
+                    Err(e) => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        };
+        let batch_broken =
+            w.conn.is_autocommit() || (mine.is_err() && self.savepoint_failed(&mine));
+        if let (Some((_, held)), Ok(())) = (w.batch.as_mut(), &mine) {
+            *held += 1;
+        }
+        let held = w.batch.map_or(0, |(_, h)| h);
+        let more_coming = self.waiting.load(Ordering::SeqCst) > 0 && held < MAX_BATCH;
+        if !batch_broken && more_coming {
+            // The next writer joins this batch; whoever ends it commits for everyone.
+            drop(w);
+            return match mine {
+                Ok(()) => self.wait_for(batch),
+                Err(e) => Err(e),
+            };
+        }
+        let outcome = if batch_broken {
+            let _ = w.conn.execute_batch("ROLLBACK");
+            Err("the batch transaction failed and was rolled back".to_owned())
+        } else {
+            w.conn.execute_batch("COMMIT").map_err(|e| {
+                let _ = w.conn.execute_batch("ROLLBACK");
+                e.to_string()
+            })
+        };
+        w.batch = None;
+        drop(w);
+        self.end_batch(batch, outcome.clone());
+        match (mine, outcome) {
+            (Err(e), _) => Err(e),
+            (Ok(()), Ok(())) => Ok(()),
+            (Ok(()), Err(e)) => Err(CoreError::Storage(format!("commit failed: {e}"))),
+        }
+    }
+
+    /// Whether a write's error left the batch unusable (its savepoint could not end).
+    fn savepoint_failed(&self, r: &CoreResult<()>) -> bool {
+        matches!(r, Err(CoreError::Storage(m)) if m.contains("no such savepoint"))
+    }
+
+    fn end_batch(&self, batch: u64, outcome: Result<(), String>) {
+        let mut c = self.commits.lock();
+        c.done_through = c.done_through.max(batch);
+        if let Err(e) = outcome {
+            c.failed.insert(batch, e);
+        }
+        self.committed.notify_all();
+    }
+
+    /// Waits until `batch` has ended; its commit's outcome is this write's.
+    fn wait_for(&self, batch: u64) -> CoreResult<()> {
+        let mut c = self.commits.lock();
+        while c.done_through < batch {
+            self.committed.wait(&mut c);
+        }
+        match c.failed.get(&batch) {
+            Some(e) => Err(CoreError::Storage(format!("commit failed: {e}"))),
+            None => Ok(()),
         }
     }
 }
@@ -214,6 +357,53 @@ mod tests {
         Scope::new(Cloud::Aws, "000000000000", "us-east-1")
     }
 
+    #[test]
+    fn writes_share_commits_and_a_failing_one_rolls_back_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(SqliteStorage::open(Some(&dir.path().join("db"))).unwrap());
+        std::thread::scope(|t| {
+            for thread in 0..8 {
+                let store = store.clone();
+                t.spawn(move || {
+                    for i in 0..60 {
+                        let key = format!("{thread}-{i}");
+                        let r = store.write(&mut |tx| {
+                            tx.put_record(&scope(), "k", &key, &serde_json::json!(i))?;
+                            if i % 5 == 4 {
+                                return Err(CoreError::InvalidParameter("refused".into()));
+                            }
+                            Ok(())
+                        });
+                        assert_eq!(r.is_ok(), i % 5 != 4, "{key}: {r:?}");
+                    }
+                });
+            }
+        });
+        let mut kept = Vec::new();
+        store
+            .read(&mut |tx| {
+                kept = tx.records(&scope(), "k")?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(kept.len(), 8 * 48);
+        assert!(kept.iter().all(|(_, v)| v.as_i64().unwrap() % 5 != 4));
+        // Fewer commits than writes: batches formed while writers waited.
+        let batches = store.writer.lock().next_batch - 1;
+        assert!(batches < 8 * 60, "{batches} commits for {} writes", 8 * 60);
+        drop(store);
+        // What was acknowledged is there after reopening.
+        let again = SqliteStorage::open(Some(&dir.path().join("db"))).unwrap();
+        let mut n = 0;
+        again
+            .read(&mut |tx| {
+                n = tx.records(&scope(), "k")?.len();
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(n, 8 * 48);
+    }
+
     fn secret(name: &str, versions: &[(&str, &[&str])]) -> Secret {
         Secret {
             versions: versions
@@ -252,9 +442,9 @@ mod tests {
 
     /// Rows changed by writing `s` over what is stored.
     fn changes_for(store: &SqliteStorage, s: &Secret) -> u64 {
-        let before = store.writer.lock().total_changes();
+        let before = store.writer.lock().conn.total_changes();
         put(store, s);
-        store.writer.lock().total_changes() - before
+        store.writer.lock().conn.total_changes() - before
     }
 
     #[test]
@@ -293,7 +483,7 @@ mod tests {
         for sql in corruptions {
             let store = SqliteStorage::open(None).unwrap();
             put(&store, &secret("db", &[("a", &["AWSCURRENT"])]));
-            store.writer.lock().execute(sql, []).unwrap();
+            store.writer.lock().conn.execute(sql, []).unwrap();
             let by_name = get(&store, "db");
             let listed = store.read(&mut |tx| tx.secrets(&scope()).map(drop));
             let scopes = store.read(&mut |tx| tx.scopes(None).map(drop));
@@ -315,6 +505,7 @@ mod tests {
         store
             .writer
             .lock()
+            .conn
             .execute(
                 "INSERT INTO records VALUES ('aws', '000000000000', 'us-east-1', 'k', 'x', '{')",
                 [],
@@ -333,6 +524,7 @@ mod tests {
         store
             .writer
             .lock()
+            .conn
             .execute(
                 "UPDATE versions SET body = '{\"id\": \"a\", \"value\": \"hunter2\", \"created\": 1}'",
                 [],

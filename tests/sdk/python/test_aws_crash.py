@@ -8,12 +8,15 @@ import threading
 import time
 
 import boto3
+import pytest
 from botocore.config import Config
 from conftest import Server
 
-WRITERS = 4
+# Enough writers that commits are shared (group commit), and every round kills anew.
+WRITERS = 8
+ROUNDS = 3
 VERSIONS_PER_SECRET = 6
-ACKS_BEFORE_KILL = 60
+ACKS_BEFORE_KILL = 120
 
 
 def client(url):
@@ -70,7 +73,8 @@ class Writer(threading.Thread):
             return  # the server was killed
 
 
-def test_acknowledged_writes_survive_sigkill(tmp_path):
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_acknowledged_writes_survive_sigkill(tmp_path, round_):
     data = str(tmp_path / "state.db")
     server = Server("--data", data)
     writers = [Writer(server.url, n) for n in range(WRITERS)]
