@@ -10,6 +10,9 @@
 //! whole batch with one fsync; the others wait for that commit before they answer, so an
 //! acknowledged write is on disk exactly as with a commit per write. In memory every write
 //! commits on its own: there is no fsync to share, and reads share the connection.
+//!
+//! WAL checkpoints run on a thread of their own ([`Checkpointer`]), never in a request: the
+//! writer's automatic checkpoints are off.
 
 use crate::error::{db_error, DbResult};
 use crate::schema;
@@ -39,6 +42,8 @@ pub struct SqliteStorage {
     waiting: std::sync::atomic::AtomicUsize,
     commits: Mutex<Commits>,
     committed: Condvar,
+    /// On a file: copies the WAL back into the database off the request path.
+    checkpointer: Option<Checkpointer>,
 }
 
 struct Writer {
@@ -85,6 +90,8 @@ impl SqliteStorage {
             }
             // Every commit reaches the disk before it is acknowledged.
             writer.pragma_update(None, "synchronous", "FULL").db()?;
+            // Checkpoints are the checkpointer's job, not a request's.
+            writer.pragma_update(None, "wal_autocheckpoint", 0).db()?;
         }
         schema::migrate(&mut writer)?;
         Ok(Self {
@@ -94,10 +101,17 @@ impl SqliteStorage {
                 next_batch: 1,
             }),
             readers: path.map(|p| ReaderPool::new(p.to_owned())),
+            checkpointer: path.map(|p| Checkpointer::start(p.to_owned())),
             waiting: std::sync::atomic::AtomicUsize::new(0),
             commits: Mutex::new(Commits::default()),
             committed: Condvar::new(),
         })
+    }
+
+    /// How many background checkpoints have run (none in memory): they keep the WAL short
+    /// without a request paying for it.
+    pub fn checkpoints(&self) -> u64 {
+        self.checkpointer.as_ref().map_or(0, Checkpointer::runs)
     }
 
     /// The schema version recorded in the database.
@@ -284,6 +298,68 @@ impl SqliteStorage {
     }
 }
 
+/// How often the checkpointer copies the WAL back into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// A thread that checkpoints the WAL (PASSIVE: it waits for no reader and blocks no writer)
+/// every [`CHECKPOINT_EVERY`], until the storage is dropped.
+struct Checkpointer {
+    stop: std::sync::Arc<(Mutex<bool>, Condvar)>,
+    done: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(path: PathBuf) -> Self {
+        let stop = std::sync::Arc::new((Mutex::new(false), Condvar::new()));
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (s, d) = (stop.clone(), done.clone());
+        let thread = std::thread::Builder::new()
+            .name("wal-checkpoint".into())
+            .spawn(move || {
+                let Ok(conn) = Connection::open(&path) else {
+                    return;
+                };
+                let _ = configure(&conn);
+                loop {
+                    {
+                        let mut stopped = s.0.lock();
+                        if !*stopped {
+                            s.1.wait_for(&mut stopped, CHECKPOINT_EVERY);
+                        }
+                        if *stopped {
+                            break;
+                        }
+                    }
+                    if conn
+                        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                        .is_ok()
+                    {
+                        d.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+                // A last one, so a clean stop leaves little to replay at the next start.
+                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            })
+            .ok();
+        Self { stop, done, thread }
+    }
+
+    fn runs(&self) -> u64 {
+        self.done.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        *self.stop.0.lock() = true;
+        self.stop.1.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// Read-only connections to the database file, opened on demand up to `MAX_READERS`;
 /// further readers wait for one to come back.
 struct ReaderPool {
@@ -355,6 +431,46 @@ mod tests {
 
     fn scope() -> Scope {
         Scope::new(Cloud::Aws, "000000000000", "us-east-1")
+    }
+
+    #[test]
+    fn checkpoints_run_off_the_request_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let store = SqliteStorage::open(Some(&path)).unwrap();
+        let auto: i64 = store
+            .writer
+            .lock()
+            .conn
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(auto, 0, "the writer must not checkpoint in a request");
+        for i in 0..200 {
+            store
+                .write(&mut |tx| {
+                    tx.put_record(&scope(), "k", &i.to_string(), &serde_json::json!(i))
+                })
+                .unwrap();
+        }
+        let before = store.checkpoints();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while store.checkpoints() < before + 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the checkpointer never ran"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Everything written is in the database file: a checkpoint now finds nothing left.
+        let (log, moved): (i64, i64) = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(log, moved);
+        drop(store);
+        assert_eq!(SqliteStorage::open(None).unwrap().checkpoints(), 0);
     }
 
     #[test]
