@@ -11,7 +11,9 @@ use localsecrets_core::{
 };
 use serde_json::{json, Map, Value};
 
-pub fn document(app: &App, cloud: Option<Cloud>) -> CoreResult<Value> {
+/// The export as JSON text, written one secret at a time so the document never exists twice
+/// in memory (as values and as text).
+pub fn document(app: &App, cloud: Option<Cloud>) -> CoreResult<Vec<u8>> {
     let service = &app.service;
     let now = service.now();
     let kinds = |c: Cloud| {
@@ -20,44 +22,57 @@ pub fn document(app: &App, cloud: Option<Cloud>) -> CoreResult<Value> {
             .find(|f| f.cloud() == c)
             .map_or(&[][..], |f| f.record_kinds())
     };
-    let mut secrets = Vec::new();
-    let mut records = Vec::new();
-    for ScopeSnapshot {
-        scope,
-        secrets: all,
-        records: stored,
-    } in service.snapshot(cloud, &kinds)?
-    {
+    let snapshot = service.snapshot(cloud, &kinds)?;
+    let description = format!(
+        "localsecrets export of {} at {now}",
+        cloud.map_or("all clouds", Cloud::as_str)
+    );
+    let mut out = Vec::new();
+    out.extend_from_slice(b"{\"description\":");
+    append(&mut out, &json!(description));
+    out.extend_from_slice(b",\"secrets\":[");
+    let mut first = true;
+    for ScopeSnapshot { scope, secrets, .. } in &snapshot {
         // A secret whose deletion window has ended is gone, even if not purged yet.
-        for s in all
+        for s in secrets
             .iter()
             .filter(|s| s.deletion.is_none_or(|d| d.purge_at > now))
         {
             let mut v = place(scope.cloud, &scope.tenant, &scope.region);
             v.extend(secret(s));
-            secrets.push(Value::Object(v));
-        }
-        for (kind, key, value) in stored {
-            let mut v = place(scope.cloud, &scope.tenant, &scope.region);
-            v.insert("kind".into(), json!(kind));
-            v.insert("key".into(), json!(key));
-            v.insert("value".into(), value);
-            records.push(Value::Object(v));
+            separate(&mut out, &mut first);
+            append(&mut out, &Value::Object(v));
         }
     }
-    let mut doc = Map::new();
-    doc.insert(
-        "description".into(),
-        json!(format!(
-            "localsecrets export of {} at {now}",
-            cloud.map_or("all clouds", Cloud::as_str)
-        )),
-    );
-    doc.insert("secrets".into(), Value::Array(secrets));
-    if !records.is_empty() {
-        doc.insert("records".into(), Value::Array(records));
+    out.push(b']');
+    if snapshot.iter().any(|s| !s.records.is_empty()) {
+        out.extend_from_slice(b",\"records\":[");
+        let mut first = true;
+        for ScopeSnapshot { scope, records, .. } in &snapshot {
+            for (kind, key, value) in records {
+                let mut v = place(scope.cloud, &scope.tenant, &scope.region);
+                v.insert("kind".into(), json!(kind));
+                v.insert("key".into(), json!(key));
+                v.insert("value".into(), value.clone());
+                separate(&mut out, &mut first);
+                append(&mut out, &Value::Object(v));
+            }
+        }
+        out.push(b']');
     }
-    Ok(Value::Object(doc))
+    out.push(b'}');
+    Ok(out)
+}
+
+fn separate(out: &mut Vec<u8>, first: &mut bool) {
+    if !std::mem::take(first) {
+        out.push(b',');
+    }
+}
+
+fn append(out: &mut Vec<u8>, v: &Value) {
+    // Writing a `Value` into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, v);
 }
 
 fn place(cloud: Cloud, tenant: &str, region: &str) -> Map<String, Value> {

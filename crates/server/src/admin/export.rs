@@ -1,7 +1,7 @@
 //! `GET /_localsecrets/export[?cloud=aws|alibaba|huawei]`: the current state as a fixture
 //! document, ready to be loaded again with `POST /_localsecrets/fixtures`.
 
-use super::{error, internal, ok};
+use super::{error, internal};
 use crate::app::App;
 use localsecrets_api::{Request, Response};
 use localsecrets_core::Cloud;
@@ -30,7 +30,9 @@ pub fn get(app: &App, req: &Request) -> Response {
         }
     }
     match crate::export::document(app, cloud) {
-        Ok(doc) => ok(&doc),
+        Ok(doc) => Response::new(200)
+            .header("content-type", "application/json")
+            .body(doc),
         Err(e) => internal(&e),
     }
 }
