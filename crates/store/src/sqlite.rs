@@ -222,9 +222,21 @@ impl SqliteStorage {
                 n
             }
         };
+        // A write that panics is rolled back like a failed one, the batch is ended as usual
+        // (so no writer waits for a commit that never comes), and then the panic goes on.
+        let mut panicked = None;
         let mine = match w.conn.execute_batch("SAVEPOINT write").db() {
             Ok(()) => {
-                let r = run(&w.conn, f);
+                let conn = &w.conn;
+                let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    run(conn, &mut *f)
+                })) {
+                    Ok(r) => r,
+                    Err(payload) => {
+                        panicked = Some(payload);
+                        Err(CoreError::Storage("the write panicked".into()))
+                    }
+                };
                 let ended = match &r {
                     Ok(()) => w.conn.execute_batch("RELEASE write"),
                     Err(_) => w.conn.execute_batch("ROLLBACK TO write; RELEASE write"),
@@ -247,6 +259,9 @@ impl SqliteStorage {
         if !batch_broken && more_coming {
             // The next writer joins this batch; whoever ends it commits for everyone.
             drop(w);
+            if let Some(payload) = panicked {
+                std::panic::resume_unwind(payload);
+            }
             return match mine {
                 Ok(()) => self.wait_for(batch),
                 Err(e) => Err(e),
@@ -264,6 +279,9 @@ impl SqliteStorage {
         w.batch = None;
         drop(w);
         self.end_batch(batch, outcome.clone());
+        if let Some(payload) = panicked {
+            std::panic::resume_unwind(payload);
+        }
         match (mine, outcome) {
             (Err(e), _) => Err(e),
             (Ok(()), Ok(())) => Ok(()),
@@ -431,6 +449,30 @@ mod tests {
 
     fn scope() -> Scope {
         Scope::new(Cloud::Aws, "000000000000", "us-east-1")
+    }
+
+    #[test]
+    fn a_panicking_write_rolls_back_alone_and_strands_no_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStorage::open(Some(&dir.path().join("db"))).unwrap();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store.write(&mut |tx| {
+                tx.put_record(&scope(), "k", "lost", &serde_json::json!(1))?;
+                panic!("a bug in a write");
+            })
+        }));
+        assert!(r.is_err());
+        store
+            .write(&mut |tx| tx.put_record(&scope(), "k", "kept", &serde_json::json!(2)))
+            .unwrap();
+        let mut keys = Vec::new();
+        store
+            .read(&mut |tx| {
+                keys = tx.records(&scope(), "k")?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(keys, [("kept".to_owned(), serde_json::json!(2))]);
     }
 
     #[test]
