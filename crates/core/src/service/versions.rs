@@ -508,15 +508,17 @@ mod tests {
         )
         .unwrap();
         svc.clock().advance_secs(10).unwrap();
-        let at = svc.now();
         let s = svc
             .update_stage(&hw, r, "SYSCURRENT", Some("v1"), None)
             .unwrap();
+        // The moves are timed with the change itself (the secret's update time).
+        let at = s.updated;
         assert_eq!(s.label_moved_at("SYSCURRENT", "v1"), Some(at));
         assert_eq!(s.label_moved_at("SYSPREVIOUS", "v2"), Some(at));
         assert_eq!(s.label_moved_at("SYSCURRENT", "v2"), None);
         let s = svc.update_stage(&hw, r, "mine", Some("v2"), None).unwrap();
-        assert_eq!(s.label_moved_at("mine", "v2"), Some(at));
+        assert_eq!(s.label_moved_at("mine", "v2"), Some(s.updated));
+        assert_eq!(s.label_moved_at("SYSCURRENT", "v1"), Some(at));
         // AWS keeps no such times.
         create(&svc, &aws(), "a", Some("t1"), "x");
         let s = svc
