@@ -30,6 +30,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Read connections kept open on a file.
 const MAX_READERS: usize = 4;
 
+/// How many of the latest batches' failures are kept for their waiting writers.
+const FAILED_KEPT: u64 = 1024;
+
 /// Most writes one commit carries; past this the batch commits even if writers are waiting,
 /// so the first write of a batch is not held back for long.
 const MAX_BATCH: usize = 64;
@@ -58,7 +61,7 @@ struct Writer {
 struct Commits {
     /// Every batch up to this one has ended.
     done_through: u64,
-    /// Batches that did not commit, with why (rare; kept until read).
+    /// The latest batches that did not commit, with why (rare).
     failed: std::collections::HashMap<u64, String>,
 }
 
@@ -225,6 +228,8 @@ impl SqliteStorage {
         // A write that panics is rolled back like a failed one, the batch is ended as usual
         // (so no writer waits for a commit that never comes), and then the panic goes on.
         let mut panicked = None;
+        // A savepoint that cannot end leaves the batch unusable: it then rolls back whole.
+        let mut savepoint_stuck = false;
         let mine = match w.conn.execute_batch("SAVEPOINT write").db() {
             Ok(()) => {
                 let conn = &w.conn;
@@ -243,14 +248,16 @@ impl SqliteStorage {
                 };
                 match ended.db() {
                     Ok(()) => r,
-                    // The batch itself is broken: it rolls back whole below.
-                    Err(e) => Err(e),
+                    Err(e) => {
+                        savepoint_stuck = true;
+                        Err(e)
+                    }
                 }
             }
             Err(e) => Err(e),
         };
-        let batch_broken =
-            w.conn.is_autocommit() || (mine.is_err() && self.savepoint_failed(&mine));
+        // SQLite itself may have rolled the whole transaction back (a full disk, an I/O error).
+        let batch_broken = savepoint_stuck || w.conn.is_autocommit();
         if let (Some((_, held)), Ok(())) = (w.batch.as_mut(), &mine) {
             *held += 1;
         }
@@ -289,17 +296,14 @@ impl SqliteStorage {
         }
     }
 
-    /// Whether a write's error left the batch unusable (its savepoint could not end).
-    fn savepoint_failed(&self, r: &CoreResult<()>) -> bool {
-        matches!(r, Err(CoreError::Storage(m)) if m.contains("no such savepoint"))
-    }
-
     fn end_batch(&self, batch: u64, outcome: Result<(), String>) {
         let mut c = self.commits.lock();
         c.done_through = c.done_through.max(batch);
         if let Err(e) = outcome {
             c.failed.insert(batch, e);
         }
+        // Writers of a batch read its outcome right after it ends; old ones are not asked for.
+        c.failed.retain(|b, _| b + FAILED_KEPT > batch);
         self.committed.notify_all();
     }
 
