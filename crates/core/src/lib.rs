@@ -5,6 +5,7 @@
 //! - [`model`]: secrets, versions, rotation configuration.
 //! - [`labels`] and [`rotation`]: the rules, as pure functions over a secret.
 //! - [`schedule`]: schedule expressions (`rate(...)`, AWS `cron(...)`) and their next time.
+//! - [`listing`]: a page of a scope's secrets (order, resume position, filters).
 //! - [`storage`]: what persistence must provide; [`memory`] is the in-process reference.
 //! - [`service`]: the commands every caller uses, each one storage transaction (its own
 //!   module map lists them by concern); [`limiter`]: the sliding window behind rate limits.
@@ -20,6 +21,7 @@ pub mod dialect;
 pub mod error;
 pub mod labels;
 pub mod limiter;
+pub mod listing;
 pub mod memory;
 pub mod model;
 pub mod observe;
@@ -34,6 +36,7 @@ pub mod time;
 pub use clock::Clock;
 pub use dialect::Dialect;
 pub use error::{CoreError, CoreResult};
+pub use listing::{ListOrder, ListPage, ListQuery, Position};
 pub use model::{
     Deletion, Rotation, RotationState, RotationStep, Schedule, Secret, SecretValue, Tag, Version,
 };

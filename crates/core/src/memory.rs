@@ -1,6 +1,7 @@
 //! A `Storage` in a mutex-guarded map: the reference the SQLite store is checked against
 //! and the store of the model's own tests, and [`Service::in_memory`], the service on it.
 
+use crate::listing::{page_of, ListPage, ListQuery};
 use crate::storage::{Due, DueKind, ReadTx, ResetFilter, Storage, WriteTx};
 use crate::{Clock, Cloud, CoreResult, Random, Scope, Secret, Service, Timestamp};
 use parking_lot::Mutex;
@@ -58,6 +59,14 @@ impl ReadTx for State {
             .filter(|((s, _), _)| s == scope)
             .map(|(_, v)| v.clone())
             .collect())
+    }
+
+    fn page(&self, scope: &Scope, query: &ListQuery<'_>, now: Timestamp) -> CoreResult<ListPage> {
+        Ok(page_of(self.secrets(scope)?, query, now))
+    }
+
+    fn count(&self) -> CoreResult<usize> {
+        Ok(self.secrets.len())
     }
 
     fn scopes(&self, cloud: Option<Cloud>) -> CoreResult<Vec<Scope>> {

@@ -1,6 +1,7 @@
 //! What the model needs from persistence. The store crate implements it on SQLite; every
 //! service operation runs inside one `write` (or `read`) call, which is one transaction.
 
+use crate::listing::{ListPage, ListQuery};
 use crate::{Cloud, CoreResult, Scope, Secret, Timestamp};
 use serde_json::Value;
 
@@ -40,6 +41,10 @@ pub trait ReadTx {
     fn secret_by_id(&self, scope: &Scope, id: &str) -> CoreResult<Option<Secret>>;
     /// Every secret of the scope, by name.
     fn secrets(&self, scope: &Scope) -> CoreResult<Vec<Secret>>;
+    /// One page of the scope's secrets as of `now`, as [`crate::listing::page_of`] answers it.
+    fn page(&self, scope: &Scope, query: &ListQuery<'_>, now: Timestamp) -> CoreResult<ListPage>;
+    /// How many secrets the store holds, in every scope and state.
+    fn count(&self) -> CoreResult<usize>;
     /// Every scope that holds a secret or a record, optionally of one cloud.
     fn scopes(&self, cloud: Option<Cloud>) -> CoreResult<Vec<Scope>>;
     /// Purges, rotations and version expiries due at or before `until`, earliest first.

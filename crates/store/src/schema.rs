@@ -64,6 +64,21 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE v.secret = secrets.pk AND json_extract(v.body, '$.expires') IS NOT NULL
     ) WHERE purge_at IS NULL;
     ",
+    // 3: the columns listings sort on, each with an index that ends in the name, so a page is
+    // a range scan from where the last one stopped (keyset pagination). A never-read secret
+    // sorts first (`listing::NEVER`).
+    "
+    ALTER TABLE secrets ADD COLUMN created INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE secrets ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE secrets ADD COLUMN accessed INTEGER NOT NULL DEFAULT 0;
+    UPDATE secrets SET
+        created = coalesce(json_extract(meta, '$.created'), 0),
+        updated = coalesce(json_extract(meta, '$.updated'), 0),
+        accessed = coalesce(json_extract(meta, '$.last_accessed'), -9223372036854775807 - 1);
+    CREATE INDEX secrets_by_created ON secrets (cloud, tenant, region, created, name);
+    CREATE INDEX secrets_by_updated ON secrets (cloud, tenant, region, updated, name);
+    CREATE INDEX secrets_by_accessed ON secrets (cloud, tenant, region, accessed, name);
+    ",
 ];
 
 /// The schema version this build writes.
@@ -139,6 +154,29 @@ mod tests {
             })
             .unwrap();
         assert_eq!(at, Some(200));
+    }
+
+    #[test]
+    fn sort_columns_are_filled_for_secrets_stored_before_them() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch(MIGRATIONS[1]).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO secrets (pk, cloud, tenant, region, name, id, meta) VALUES
+                 (1, 'aws', 't', 'r', 'read', 'i', '{\"created\":5,\"updated\":7,\"last_accessed\":9}'),
+                 (2, 'aws', 't', 'r', 'unread', 'j', '{\"created\":6,\"updated\":8}');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: Vec<(i64, i64, i64)> = conn
+            .prepare("SELECT created, updated, accessed FROM secrets ORDER BY pk")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows, [(5, 7, 9), (6, 8, i64::MIN)]);
     }
 
     #[test]

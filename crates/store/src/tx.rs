@@ -3,6 +3,7 @@
 //! rows that changed.
 
 use crate::error::{corrupt, DbResult};
+use localsecrets_core::listing::{ListOrder, ListPage, ListQuery, Position};
 use localsecrets_core::memory::due_items;
 use localsecrets_core::storage::{Due, DueKind, ReadTx, ResetFilter, WriteTx};
 use localsecrets_core::{Cloud, CoreError, CoreResult, Scope, Secret, Timestamp, Version};
@@ -43,6 +44,79 @@ impl<'c> Tx<'c> {
         rows.collect::<rusqlite::Result<_>>().db()
     }
 
+    /// Walks the rows a listing admits in its order, from `after`, while `row` says go on.
+    fn scan(
+        &self,
+        scope: &Scope,
+        q: &ListQuery<'_>,
+        after: Option<&Position>,
+        now: Timestamp,
+        row: &mut dyn FnMut(i64, &str) -> CoreResult<bool>,
+    ) -> CoreResult<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&page_sql(q, after.is_some()))
+            .db()?;
+        let (cloud, now) = (scope.cloud.as_str(), now.millis());
+        let mut p: Vec<&dyn rusqlite::ToSql> = vec![&cloud, &scope.tenant, &scope.region, &now];
+        if let Some(a) = after {
+            p.extend([&a.key as &dyn rusqlite::ToSql, &a.name]);
+        }
+        let mut rows = stmt.query(p.as_slice()).db()?;
+        while let Some(r) = rows.next().db()? {
+            let pk: i64 = r.get(0).db()?;
+            let meta = r
+                .get_ref(1)
+                .db()?
+                .as_str()
+                .map_err(|e| CoreError::Storage(format!("secret row {pk}: {e}")))?;
+            if !row(pk, meta)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every secret a listing admits, wherever it resumes.
+    fn count_matching(
+        &self,
+        scope: &Scope,
+        q: &ListQuery<'_>,
+        now: Timestamp,
+    ) -> CoreResult<usize> {
+        if q.keep.is_none() {
+            let n: i64 = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT COUNT(*) FROM secrets
+                     WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND {}",
+                    deletion_sql(q)
+                ))
+                .db()?
+                .query_row(
+                    params![
+                        scope.cloud.as_str(),
+                        scope.tenant,
+                        scope.region,
+                        now.millis()
+                    ],
+                    |r| r.get(0),
+                )
+                .db()?;
+            return Ok(n as usize);
+        }
+        let mut n = 0;
+        self.scan(scope, q, None, now, &mut |pk, meta| {
+            let kept = match q.keep {
+                None => true,
+                Some(k) => k(&decode_secret(pk, meta, Vec::new())?),
+            };
+            n += usize::from(kept);
+            Ok(true)
+        })?;
+        Ok(n)
+    }
+
     fn put_secret_rows(&self, scope: &Scope, secret: &Secret) -> CoreResult<()> {
         let mut meta = serde_json::to_value(secret).map_err(|e| corrupt("secret", &e))?;
         let Some(Value::Array(bodies)) = meta.as_object_mut().and_then(|m| m.remove("versions"))
@@ -70,14 +144,18 @@ impl<'c> Tx<'c> {
             .conn
             .prepare_cached(
                 "INSERT INTO secrets
-                     (cloud, tenant, region, name, id, meta, purge_at, next_rotation, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     (cloud, tenant, region, name, id, meta, purge_at, next_rotation, expires_at,
+                      created, updated, accessed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                  ON CONFLICT (cloud, tenant, region, name) DO UPDATE SET
                      id = excluded.id,
                      meta = excluded.meta,
                      purge_at = excluded.purge_at,
                      next_rotation = excluded.next_rotation,
-                     expires_at = excluded.expires_at
+                     expires_at = excluded.expires_at,
+                     created = excluded.created,
+                     updated = excluded.updated,
+                     accessed = excluded.accessed
                  RETURNING pk",
             )
             .db()?
@@ -91,7 +169,10 @@ impl<'c> Tx<'c> {
                     meta.to_string(),
                     purge_at,
                     next_rotation,
-                    expires_at
+                    expires_at,
+                    ListOrder::Created.key(secret),
+                    ListOrder::Updated.key(secret),
+                    ListOrder::LastAccessed.key(secret)
                 ],
                 |r| r.get(0),
             )
@@ -187,17 +268,68 @@ fn scope_of(cloud: &str, tenant: String, region: String) -> CoreResult<Scope> {
 fn decode_secret(pk: i64, meta: &str, bodies: Vec<String>) -> CoreResult<Secret> {
     let mut secret: Secret =
         serde_json::from_str(meta).map_err(|e| corrupt(&format!("secret row {pk}"), &e))?;
-    secret.versions = bodies
+    secret.versions = decode_versions(pk, bodies)?;
+    Ok(secret)
+}
+
+fn decode_versions(pk: i64, bodies: Vec<String>) -> CoreResult<Vec<Version>> {
+    bodies
         .iter()
         .map(|b| {
             serde_json::from_str(b).map_err(|e| corrupt(&format!("version of secret row {pk}"), &e))
         })
-        .collect::<CoreResult<_>>()?;
-    Ok(secret)
+        .collect()
 }
 
 fn decode_value(kind: &str, key: &str, body: &str) -> CoreResult<Value> {
     serde_json::from_str(body).map_err(|e| corrupt(&format!("{kind} record {key}"), &e))
+}
+
+/// The index each listing order walks; each ends in the name, so a page resumes with one
+/// range seek. The planner is told, as it would otherwise pick by statistics it lacks.
+fn order_index(order: ListOrder) -> (Option<&'static str>, &'static str) {
+    match order {
+        ListOrder::Name => (None, "sqlite_autoindex_secrets_1"),
+        ListOrder::Created => (Some("created"), "secrets_by_created"),
+        ListOrder::Updated => (Some("updated"), "secrets_by_updated"),
+        ListOrder::LastAccessed => (Some("accessed"), "secrets_by_accessed"),
+    }
+}
+
+/// Which deleted secrets a listing shows: those not yet past their purge time, or none.
+fn deletion_sql(q: &ListQuery<'_>) -> &'static str {
+    if q.include_deleted {
+        "(purge_at IS NULL OR purge_at > ?4)"
+    } else {
+        "purge_at IS NULL AND ?4 IS NOT NULL"
+    }
+}
+
+/// The statement for one shape of page query. `?1`–`?3` are the scope, `?4` the time before
+/// which a deleted secret is purged, `?5`/`?6` the resume key and name.
+fn page_sql(q: &ListQuery<'_>, resume: bool) -> String {
+    let (key, index) = order_index(q.order);
+    let (cmp, dir) = if q.descending {
+        ("<", " DESC")
+    } else {
+        (">", "")
+    };
+    let mut sql = format!(
+        "SELECT pk, meta FROM secrets INDEXED BY {index}
+         WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND "
+    );
+    sql += deletion_sql(q);
+    if resume {
+        sql += &match key {
+            Some(k) => format!(" AND ({k}, name) {cmp} (?5, ?6)"),
+            None => format!(" AND name {cmp} ?6 AND ?5 IS NOT NULL"),
+        };
+    }
+    sql += &match key {
+        Some(k) => format!(" ORDER BY {k}{dir}, name{dir}"),
+        None => format!(" ORDER BY name{dir}"),
+    };
+    sql
 }
 
 /// One secret by its id. Without the index hint the planner walks the scope in name order to
@@ -276,6 +408,61 @@ impl ReadTx for Tx<'_> {
             .into_iter()
             .map(|(pk, meta)| decode_secret(pk, &meta, bodies.remove(&pk).unwrap_or_default()))
             .collect()
+    }
+
+    fn page(&self, scope: &Scope, q: &ListQuery<'_>, now: Timestamp) -> CoreResult<ListPage> {
+        let mut total = 0;
+        let mut skip = q.skip;
+        let mut found: Vec<(i64, Secret)> = Vec::with_capacity(q.limit.min(1000));
+        let mut more = false;
+        // Counting in the same pass needs a pass from the start that filters in Rust.
+        let count_here = q.count && q.after.is_none() && q.keep.is_some();
+        self.scan(scope, q, q.after.as_ref(), now, &mut |pk, meta| {
+            let secret = decode_secret(pk, meta, Vec::new())?;
+            if q.keep.is_some_and(|k| !k(&secret)) {
+                return Ok(true);
+            }
+            total += 1;
+            if skip > 0 {
+                skip -= 1;
+            } else if found.len() < q.limit {
+                found.push((pk, secret));
+            } else {
+                more = true;
+                return Ok(count_here);
+            }
+            Ok(true)
+        })?;
+        let total = match (q.count, count_here) {
+            (false, _) => None,
+            (true, true) => Some(total),
+            (true, false) => Some(self.count_matching(scope, q, now)?),
+        };
+        let next = more
+            .then(|| found.last().map(|(_, s)| Position::of(q.order, s)))
+            .flatten();
+        let secrets = found
+            .into_iter()
+            .map(|(pk, mut s)| {
+                s.versions = decode_versions(pk, self.load_versions(pk)?)?;
+                Ok(s)
+            })
+            .collect::<CoreResult<_>>()?;
+        Ok(ListPage {
+            secrets,
+            next,
+            total,
+        })
+    }
+
+    fn count(&self) -> CoreResult<usize> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM secrets")
+            .db()?
+            .query_row([], |r| r.get(0))
+            .db()?;
+        Ok(n as usize)
     }
 
     fn scopes(&self, cloud: Option<Cloud>) -> CoreResult<Vec<Scope>> {
@@ -556,6 +743,43 @@ mod tests {
             )),
             "{plan:?}"
         );
+    }
+
+    /// A resumed page is one range seek on its order's index, never a scan of the scope or
+    /// a sort.
+    #[test]
+    fn pages_resume_with_a_seek_on_their_orders_index() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        for order in [
+            ListOrder::Name,
+            ListOrder::Created,
+            ListOrder::Updated,
+            ListOrder::LastAccessed,
+        ] {
+            for descending in [false, true] {
+                let mut q = ListQuery::new(order, 10);
+                q.descending = descending;
+                let sql = page_sql(&q, true);
+                let plan: Vec<String> = conn
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .unwrap()
+                    .query_map(params!["aws", "t", "r", 0, 0, "n"], |r| {
+                        r.get::<_, String>(3)
+                    })
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                let (_, index) = order_index(order);
+                assert_eq!(plan.len(), 1, "{order:?}: {plan:?}");
+                assert!(
+                    plan[0].starts_with(&format!(
+                        "SEARCH secrets USING INDEX {index} (cloud=? AND tenant=? AND region=? AND"
+                    )) && plan[0].contains('>') | plan[0].contains('<'),
+                    "{order:?} {descending}: {plan:?}"
+                );
+            }
+        }
     }
 
     #[test]

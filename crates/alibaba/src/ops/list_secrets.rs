@@ -9,7 +9,8 @@ use crate::meta::AlibabaMeta;
 use crate::params::Params;
 use crate::render::{Node, Obj};
 use crate::view;
-use localsecrets_core::Secret;
+use localsecrets_core::listing::Keep;
+use localsecrets_core::{ListOrder, ListQuery, Secret};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -74,19 +75,24 @@ pub fn handle(call: &Call<'_>, p: &Params) -> AliResult<Obj> {
             )));
         }
     }
-    let mut all: Vec<Secret> = call
-        .service
-        .list(&call.scope)?
-        .into_iter()
-        .filter(|s| filters.iter().all(|f| matches(s, f)))
-        .collect();
-    all.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.name.cmp(&b.name)));
-    let total = all.len();
-    let start = usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX);
-    let items: Vec<Node> = all
+    let keep = |s: &Secret| filters.iter().all(|f| matches(s, f));
+    let size_n = usize::try_from(size).unwrap_or(10);
+    let page_of = call.service.page(
+        &call.scope,
+        &ListQuery {
+            skip: usize::try_from(page - 1)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(size_n),
+            include_deleted: true,
+            keep: (!filters.is_empty()).then_some(&keep as Keep<'_>),
+            count: true,
+            ..ListQuery::new(ListOrder::Created, size_n)
+        },
+    )?;
+    let total = page_of.total.unwrap_or(0);
+    let items: Vec<Node> = page_of
+        .secrets
         .iter()
-        .skip(start)
-        .take(usize::try_from(size).unwrap_or(10))
         .map(|s| {
             let o = Obj::new()
                 .str("SecretName", &s.name)

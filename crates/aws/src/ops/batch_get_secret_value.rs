@@ -10,7 +10,7 @@ use crate::json::Len;
 use crate::paging;
 use crate::render::{self, Obj};
 use localsecrets_api::WireError;
-use localsecrets_core::{SecretRef, Selector};
+use localsecrets_core::{ListOrder, ListQuery, Secret, SecretRef, Selector};
 use serde_json::{json, Value};
 
 fn current() -> Selector {
@@ -56,15 +56,23 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             Ok(json!({ "SecretValues": values, "Errors": errors }))
         }
         (None, Some(filters)) => {
-            let mut all = call.service.list(&call.scope)?;
-            all.retain(|s| s.deletion.is_none() && filters::matches(&filters, &call.scope, s));
-            all.sort_by(|a, b| a.created.cmp(&b.created).then(a.name.cmp(&b.name)));
             let context = format!("BatchGetSecretValue|{}|{filters:?}", call.scope);
-            let max = max.unwrap_or(20) as usize;
-            let (page, next) = paging::page(all, max, token.as_deref(), &context)?;
+            let keep = |s: &Secret| filters::matches(&filters, &call.scope, s);
+            let page = call.service.page(
+                &call.scope,
+                &ListQuery {
+                    after: token
+                        .as_deref()
+                        .map(|t| paging::position(t, &context))
+                        .transpose()?,
+                    keep: Some(&keep),
+                    ..ListQuery::new(ListOrder::Created, max.unwrap_or(20) as usize)
+                },
+            )?;
+            let next = page.next.map(|p| paging::position_token(&p, &context));
             let mut values = vec![];
             let mut errors = vec![];
-            for s in page {
+            for s in page.secrets {
                 match call
                     .service
                     .get_value(&call.scope, SecretRef::Name(&s.name), &current())

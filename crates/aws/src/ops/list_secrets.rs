@@ -8,9 +8,9 @@ use crate::filters;
 use crate::json::Len;
 use crate::paging;
 use crate::render::{self, Obj};
-use localsecrets_core::Secret;
+use localsecrets_core::listing::Keep;
+use localsecrets_core::{ListOrder, ListQuery, Secret};
 use serde_json::Value;
-use std::cmp::Ordering;
 
 pub const SORT_BY: &[&str] = &[
     "created-date",
@@ -19,14 +19,13 @@ pub const SORT_BY: &[&str] = &[
     "name",
 ];
 
-fn compare(by: &str, a: &Secret, b: &Secret) -> Ordering {
-    let primary = match by {
-        "name" => a.name.cmp(&b.name),
-        "last-accessed-date" => a.last_accessed.cmp(&b.last_accessed),
-        "last-changed-date" => a.updated.cmp(&b.updated),
-        _ => a.created.cmp(&b.created),
-    };
-    primary.then_with(|| a.name.cmp(&b.name))
+fn order(by: Option<&str>) -> ListOrder {
+    match by {
+        Some("name") => ListOrder::Name,
+        Some("last-accessed-date") => ListOrder::LastAccessed,
+        Some("last-changed-date") => ListOrder::Updated,
+        _ => ListOrder::Created,
+    }
 }
 
 pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
@@ -36,28 +35,36 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let token = i.str("NextToken", Len(1, 4096))?;
     let filters = filters::parse(i)?.unwrap_or_default();
     let by = i.enum_str("SortBy", SORT_BY)?;
-    let order = i.enum_str("SortOrder", &["asc", "desc"])?;
-    let mut all = call.service.list(&call.scope)?;
-    all.retain(|s| {
-        (include_deleted || s.deletion.is_none()) && filters::matches(&filters, &call.scope, s)
-    });
-    let by_key = by.as_deref().unwrap_or("created-date");
-    all.sort_by(|a, b| compare(by_key, a, b));
-    if order.as_deref() == Some("desc") {
-        all.reverse();
-    }
+    let sort_order = i.enum_str("SortOrder", &["asc", "desc"])?;
     let context = format!(
-        "ListSecrets|{}|{include_deleted}|{filters:?}|{by:?}|{order:?}",
+        "ListSecrets|{}|{include_deleted}|{filters:?}|{by:?}|{sort_order:?}",
         call.scope
     );
-    let (page, next) = paging::page(all, max as usize, token.as_deref(), &context)?;
+    let keep = |s: &Secret| filters::matches(&filters, &call.scope, s);
+    let page = call.service.page(
+        &call.scope,
+        &ListQuery {
+            descending: sort_order.as_deref() == Some("desc"),
+            after: token
+                .as_deref()
+                .map(|t| paging::position(t, &context))
+                .transpose()?,
+            include_deleted,
+            keep: (!filters.is_empty()).then_some(&keep as Keep<'_>),
+            ..ListQuery::new(order(by.as_deref()), max as usize)
+        },
+    )?;
     Ok(Obj::new()
         .put(
             "SecretList",
-            page.iter()
+            page.secrets
+                .iter()
                 .map(|s| render::list_entry(&call.scope, s))
                 .collect::<Vec<_>>(),
         )
-        .opt("NextToken", next)
+        .opt(
+            "NextToken",
+            page.next.map(|p| paging::position_token(&p, &context)),
+        )
         .done())
 }

@@ -3,6 +3,7 @@
 
 use super::types::*;
 use super::Service;
+use crate::listing::{ListPage, ListQuery};
 use crate::storage::ReadTx;
 use crate::{CoreError, CoreResult, Scope, Secret, Timestamp, Version};
 
@@ -84,6 +85,12 @@ impl Service {
         let mut all = self.read(|tx| tx.secrets(scope))?;
         all.retain(|s| s.deletion.is_none_or(|d| d.purge_at > now));
         Ok(all)
+    }
+
+    /// One page of the scope's secrets, as the store answers it on the order's index.
+    pub fn page(&self, scope: &Scope, query: &ListQuery<'_>) -> CoreResult<ListPage> {
+        let now = self.now();
+        self.read(|tx| tx.page(scope, query, now))
     }
 
     /// Reads one version. The access time (of the secret and of the version) is kept per day,

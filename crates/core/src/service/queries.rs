@@ -44,13 +44,7 @@ impl Service {
     /// Fixtures seed an empty state only, so start-up must know whether any secret (in any
     /// cloud, tenant or region, deletion window included) is already stored.
     pub fn secret_count(&self) -> CoreResult<usize> {
-        self.read(|tx| {
-            let mut n = 0;
-            for scope in tx.scopes(None)? {
-                n += tx.secrets(&scope)?.len();
-            }
-            Ok(n)
-        })
+        self.read(|tx| tx.count())
     }
 
     /// An export must be one consistent picture: every scope's secrets and records are read
