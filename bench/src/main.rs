@@ -255,13 +255,24 @@ fn run(o: &Options) -> Result<(), String> {
         },
         &seeded,
     )?;
+    let list = |l: &mut Load, _: usize| l.aws("ListSecrets", r#"{"MaxResults":100}"#);
     measure(
         "ListSecrets, 100 of 1,000",
         "≥ 0.08",
         "fixed",
         &fixed,
         &|_| server(&bin, None, Some(&thousand)),
-        &|l: &mut Load, _| l.aws("ListSecrets", r#"{"MaxResults":100}"#),
+        &list,
+    )?;
+    // A page must cost the same however many secrets the account holds.
+    let hundred_k = fixture(dir.path(), 100_000)?;
+    measure(
+        "ListSecrets, 100 of 100,000",
+        "≥ 0.8",
+        "100 of 1,000",
+        &|_| server(&bin, None, Some(&thousand)),
+        &|_| server(&bin, None, Some(&hundred_k)),
+        &list,
     )?;
     measure(
         "PutSecretValue, --data",
@@ -335,6 +346,16 @@ fn run(o: &Options) -> Result<(), String> {
         idle.rss_kib().map_or("?".into(), |k| k.to_string()),
         loaded.rss_kib().map_or("?".into(), |k| k.to_string()),
         load_time.as_secs_f64() * 1000.0
+    );
+    let big = server(&bin, None, Some(&hundred_k))?;
+    let before = big.rss_kib();
+    let listed = load::drive(big.addr, c, duration, &list)?;
+    println!(
+        "RSS with 100,000 secrets: {} KiB loaded, {} KiB after {}s of listing ({:.0} pages/s).",
+        before.map_or("?".into(), |k| k.to_string()),
+        big.rss_kib().map_or("?".into(), |k| k.to_string()),
+        o.seconds,
+        listed.rps
     );
     Ok(())
 }
