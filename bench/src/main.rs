@@ -1,5 +1,5 @@
 //! The load benchmark: `cargo run --release -p localsecrets-bench [-- --seconds N --rounds N
-//! --connections N]`. It starts the release server (`target/release/localsecrets`, built
+//! --connections N --only TEXT]`. It starts the release server (`target/release/localsecrets`, built
 //! first) and the reference servers of [`reference`], drives each with the same closed-loop
 //! HTTP/1.1 load (keep-alive connections, one request in flight on each), server and
 //! reference interleaved round by round, and prints every figure as a ratio to its reference,
@@ -19,6 +19,8 @@ struct Options {
     seconds: u64,
     rounds: usize,
     connections: usize,
+    /// Only the figures whose name contains this (and no memory report).
+    only: Option<String>,
 }
 
 fn main() {
@@ -36,6 +38,7 @@ fn main() {
         seconds: 5,
         rounds: 2,
         connections: 16,
+        only: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -44,8 +47,11 @@ fn main() {
             "--seconds" => o.seconds = value().unwrap_or(o.seconds),
             "--rounds" => o.rounds = value().unwrap_or(2) as usize,
             "--connections" => o.connections = value().unwrap_or(16) as usize,
+            "--only" => o.only = it.next().cloned(),
             other => {
-                eprintln!("unknown argument {other}; use --seconds N --rounds N --connections N");
+                eprintln!(
+                    "unknown argument {other}; use --seconds N --rounds N --connections N --only TEXT"
+                );
                 std::process::exit(2);
             }
         }
@@ -208,6 +214,12 @@ fn run(o: &Options) -> Result<(), String> {
                        start_server: &dyn Fn(usize) -> Result<Running, String>,
                        work: &(dyn Fn(&mut Load, usize) -> Result<(), String> + Sync)|
      -> Result<(), String> {
+        if o.only
+            .as_ref()
+            .is_some_and(|only| !name.contains(only.as_str()))
+        {
+            return Ok(());
+        }
         let (mut rs, mut ss) = (Vec::new(), Vec::new());
         for round in 0..o.rounds {
             let r = start_ref(round)?;
@@ -335,6 +347,9 @@ fn run(o: &Options) -> Result<(), String> {
         );
     }
 
+    if o.only.is_some() {
+        return Ok(());
+    }
     let idle = server(&bin, None, None)?;
     let ten_k = fixture(dir.path(), 10_000)?;
     let loaded_started = Instant::now();

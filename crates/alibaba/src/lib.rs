@@ -167,6 +167,12 @@ impl Frontend for AlibabaFrontend {
         Params::from_request(req).action().map(str::to_owned)
     }
 
+    fn only_reads(&self, req: &Request) -> bool {
+        Params::from_request(req)
+            .action()
+            .is_some_and(|a| router::READS.contains(&a))
+    }
+
     fn describe(&self, req: &Request) -> RequestInfo {
         let p = Params::from_request(req);
         let who = identity::identify(req, &p, &self.config).ok();

@@ -42,6 +42,19 @@ pub const OPERATIONS: &[(&str, Handler)] = &[
     ),
 ];
 
+/// The actions that change nothing (but a read's daily access mark).
+pub const READS: &[&str] = &[
+    "BatchGetSecretValue",
+    "DescribeSecret",
+    "GetRandomPassword",
+    "GetSecretPolicy",
+    "GetSecretValue",
+    "ListResourceTags",
+    "ListSecretVersionIds",
+    "ListSecrets",
+    "ListTagResources",
+];
+
 /// KMS operations on keys, certificates, instances and policies: real actions of the API
 /// version that this emulator does not implement, answered `UnsupportedOperation`.
 pub const UNSUPPORTED_ACTIONS: &[&str] = &[
@@ -145,6 +158,21 @@ pub fn find(action: &str) -> AliResult<Handler> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads skip the blocking pool, so a write listed among them would wait on a commit
+    /// where it stalls other requests.
+    #[test]
+    fn reads_are_operations_that_read() {
+        for name in READS {
+            assert!(OPERATIONS.iter().any(|(a, _)| a == name), "{name}");
+            assert!(
+                ["Get", "Describe", "List", "BatchGet"]
+                    .iter()
+                    .any(|p| name.starts_with(p)),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn routing() {

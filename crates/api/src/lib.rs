@@ -68,6 +68,13 @@ pub trait Frontend: Send + Sync {
     /// The operation a request names, for the request journal (`None` when unknown).
     fn operation(&self, req: &Request) -> Option<String>;
 
+    /// Whether the request only reads: it waits for no rotation function, no other request
+    /// and (but for the once-a-day access mark a read may leave) no commit, so the listener
+    /// answers it on its own thread instead of handing it to the blocking pool.
+    fn only_reads(&self, _req: &Request) -> bool {
+        false
+    }
+
     /// Answers a request the server refuses before this frontend reads it (its `Host` fails
     /// the DNS-rebinding rule), as this cloud answers a caller it denies access.
     fn refuse(&self, _req: &Request, message: &str) -> Response {

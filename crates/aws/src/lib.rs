@@ -111,6 +111,10 @@ impl Frontend for AwsFrontend {
         router::target(req).map(str::to_owned)
     }
 
+    fn only_reads(&self, req: &Request) -> bool {
+        router::target(req).is_some_and(|op| router::READS.contains(&op))
+    }
+
     fn refuse(&self, req: &Request, message: &str) -> Response {
         AwsError::AccessDenied(message.to_owned()).respond(&req.request_id)
     }

@@ -11,6 +11,17 @@ use serde_json::Value;
 pub const PREFIX: &str = "secretsmanager";
 
 /// The operation named by a request's `X-Amz-Target`, if it is a Secrets Manager target.
+/// The operations that change nothing (but a read's daily access mark).
+pub const READS: &[&str] = &[
+    "GetSecretValue",
+    "BatchGetSecretValue",
+    "DescribeSecret",
+    "ListSecrets",
+    "ListSecretVersionIds",
+    "GetResourcePolicy",
+    "GetRandomPassword",
+];
+
 pub fn target(req: &Request) -> Option<&str> {
     let t = req.header("x-amz-target")?;
     let (prefix, op) = t.trim().split_once('.')?;
@@ -94,6 +105,29 @@ mod tests {
 
     fn req(target: &str) -> Request {
         Request::new("POST", "/").with_header("X-Amz-Target", target)
+    }
+
+    /// Reads skip the blocking pool, so a write listed among them would wait on a commit
+    /// where it stalls other requests.
+    #[test]
+    fn reads_are_operations_that_read() {
+        for name in READS {
+            assert!(Operation::parse(name).is_some(), "{name}");
+            assert!(
+                ["Get", "Describe", "List", "BatchGet"]
+                    .iter()
+                    .any(|p| name.starts_with(p)),
+                "{name}"
+            );
+        }
+        let f = crate::AwsFrontend::new(
+            std::sync::Arc::new(localsecrets_core::Service::in_memory(1)),
+            crate::AwsConfig::default(),
+        );
+        use localsecrets_api::Frontend;
+        assert!(f.only_reads(&req("secretsmanager.GetSecretValue")));
+        assert!(!f.only_reads(&req("secretsmanager.PutSecretValue")));
+        assert!(!f.only_reads(&req("secretsmanager.RotateSecret")));
     }
 
     #[test]

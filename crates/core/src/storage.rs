@@ -76,4 +76,8 @@ pub trait Storage: Send + Sync {
     fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> CoreResult<()>) -> CoreResult<()>;
     /// `"memory"` or `"file"`.
     fn persistence(&self) -> &'static str;
+    /// Whether reads run on connections of their own, never waiting for a write.
+    fn reads_beside_writes(&self) -> bool {
+        false
+    }
 }

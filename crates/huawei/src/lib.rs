@@ -145,6 +145,11 @@ impl Frontend for HuaweiFrontend {
             .map(|r| r.op.name().to_owned())
     }
 
+    /// Every Huawei `GET` is a read.
+    fn only_reads(&self, req: &Request) -> bool {
+        req.method == "GET"
+    }
+
     fn refuse(&self, req: &Request, message: &str) -> Response {
         HuaweiError::new(ErrorKind::Forbidden, message).respond(&req.request_id)
     }

@@ -57,6 +57,19 @@ pub fn route(app: &App, req: &Request) -> (Route, Response) {
     }
 }
 
+/// Whether a request is a cloud read (see `Frontend::only_reads`) on a store whose reads
+/// never wait for a write. Admin calls never are: an export or a fixture load holds the store
+/// for long.
+pub fn only_reads(app: &App, req: &Request) -> bool {
+    app.service.reads_beside_writes()
+        && !admin::claims(req)
+        && app
+            .frontends
+            .iter()
+            .find(|f| f.claims(req))
+            .is_some_and(|f| f.only_reads(req))
+}
+
 pub const PROTOCOLS: [&str; 3] = [
     "aws: POST / with X-Amz-Target: secretsmanager.<Operation> (JSON 1.1)",
     "alibaba: RPC with Action=<Operation> in the query or form body, or an x-acs-action header",

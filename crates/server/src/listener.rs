@@ -1,6 +1,6 @@
 //! HTTP/1.1 on tokio: accepts connections, reads each body up to [`MAX_BODY`], turns it into
-//! a transport-neutral [`Request`], runs dispatch on the blocking pool (frontends and the
-//! store are synchronous) and writes the [`Response`] back. Stops accepting on the shutdown
+//! a transport-neutral [`Request`], runs dispatch (frontends and the store are synchronous:
+//! reads right here, anything else on the blocking pool) and writes the [`Response`] back. Stops accepting on the shutdown
 //! signal and lets open requests finish.
 
 use crate::app::App;
@@ -131,11 +131,22 @@ async fn answer(
         received,
     };
 
-    let done = tokio::task::spawn_blocking(move || {
-        let (route, response) = dispatch::route(&app, &request);
-        (request, route, response)
-    })
-    .await;
+    let done = if dispatch::only_reads(&app, &request) {
+        // A read waits on nothing (its own reader connection, no commit), so the hand-off to
+        // the blocking pool would cost more than the read itself.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            dispatch::route(&app, &request)
+        }))
+        .map(|(route, response)| (request, route, response))
+        .map_err(|_| "the handler panicked".to_owned())
+    } else {
+        tokio::task::spawn_blocking(move || {
+            let (route, response) = dispatch::route(&app, &request);
+            (request, route, response)
+        })
+        .await
+        .map_err(|e| e.to_string())
+    };
     let response = match done {
         Ok((request, route, response)) => {
             let (by, operation) = match &route {

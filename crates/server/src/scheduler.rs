@@ -319,4 +319,8 @@ impl Storage for WakingStorage {
     fn persistence(&self) -> &'static str {
         self.inner.persistence()
     }
+
+    fn reads_beside_writes(&self) -> bool {
+        self.inner.reads_beside_writes()
+    }
 }

@@ -1,15 +1,20 @@
 //! The connections and transaction boundaries. One writer connection behind a mutex (SQLite
 //! allows one writer anyway; queuing here instead of in `busy_timeout` keeps `SQLITE_BUSY`
-//! away from callers). On a file, reads use a small pool of read-only connections that WAL
-//! lets run beside the writer; in memory there is only the one connection, since every
-//! connection to `:memory:` is a separate database.
+//! away from callers), and a small pool of read-only connections that WAL lets run beside
+//! the writer, so a read never waits for a write or for another read.
 //!
-//! Group commit, on a file: a write runs in a savepoint of the batch transaction that is open
-//! on the writer (it opens one if none is), so a failing write rolls back only itself. When
-//! no other writer is waiting (or the batch is full) the writer that finishes commits the
-//! whole batch with one fsync; the others wait for that commit before they answer, so an
-//! acknowledged write is on disk exactly as with a commit per write. In memory every write
-//! commits on its own: there is no fsync to share, and reads share the connection.
+//! Without a path ("memory": nothing outlives the process) the database is a scratch file in
+//! a private directory under the temp dir, written without fsync and removed on drop (or, after
+//! a crash, by the next start): every connection to `:memory:` is a separate database, so a
+//! true in-memory one would put every read behind the writer's mutex, and a large state would
+//! sit in the heap instead of the page cache. Only when no scratch directory can be made is it
+//! `:memory:` on the one connection.
+//!
+//! Group commit: a write runs in a savepoint of the batch transaction that is open on the
+//! writer (it opens one if none is), so a failing write rolls back only itself. When no other
+//! writer is waiting (or the batch is full) the writer that finishes commits the whole batch
+//! with one fsync; the others wait for that commit before they answer, so an acknowledged
+//! write is on disk exactly as with a commit per write.
 //!
 //! WAL checkpoints run on a thread of their own ([`Checkpointer`]), never in a request: the
 //! writer's automatic checkpoints are off.
@@ -39,14 +44,17 @@ const MAX_BATCH: usize = 64;
 
 pub struct SqliteStorage {
     writer: Mutex<Writer>,
-    /// `None` in memory: reads share the writer.
+    /// `None` on `:memory:`: reads share the writer.
     readers: Option<ReaderPool>,
+    persistence: &'static str,
     /// Writers queued for the writer connection.
     waiting: std::sync::atomic::AtomicUsize,
     commits: Mutex<Commits>,
     committed: Condvar,
-    /// On a file: copies the WAL back into the database off the request path.
+    /// Copies the WAL back into the database off the request path.
     checkpointer: Option<Checkpointer>,
+    /// The memory mode's directory, removed after the connections above close.
+    _scratch: Option<Scratch>,
 }
 
 struct Writer {
@@ -77,25 +85,38 @@ impl SqliteStorage {
     /// Opens (creating if needed) the database at `path`, or a fresh in-memory one for `None`,
     /// and brings its schema up to date.
     pub fn open(path: Option<&Path>) -> CoreResult<Self> {
-        let mut writer = match path {
-            None => Connection::open_in_memory().db()?,
-            Some(p) => Connection::open(p).db()?,
-        };
-        configure(&writer)?;
-        if path.is_some() {
-            let mode: String = writer
-                .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-                .db()?;
-            if !mode.eq_ignore_ascii_case("wal") {
-                return Err(CoreError::Storage(format!(
-                    "the database refused WAL mode (journal_mode is {mode})"
-                )));
-            }
-            // Every commit reaches the disk before it is acknowledged.
-            writer.pragma_update(None, "synchronous", "FULL").db()?;
-            // Checkpoints are the checkpointer's job, not a request's.
-            writer.pragma_update(None, "wal_autocheckpoint", 0).db()?;
+        match path {
+            Some(p) => Self::open_file(p, "FULL", "file", None),
+            None => match Scratch::create() {
+                // Nothing outlives the process, so nothing needs to reach the disk.
+                Ok(scratch) => Self::open_file(&scratch.db(), "OFF", "memory", Some(scratch)),
+                Err(_) => Self::open_memory(),
+            },
         }
+    }
+
+    fn open_file(
+        path: &Path,
+        synchronous: &str,
+        persistence: &'static str,
+        scratch: Option<Scratch>,
+    ) -> CoreResult<Self> {
+        let mut writer = Connection::open(path).db()?;
+        configure(&writer)?;
+        let mode: String = writer
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .db()?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(CoreError::Storage(format!(
+                "the database refused WAL mode (journal_mode is {mode})"
+            )));
+        }
+        // On a file every commit reaches the disk before it is acknowledged.
+        writer
+            .pragma_update(None, "synchronous", synchronous)
+            .db()?;
+        // Checkpoints are the checkpointer's job, not a request's.
+        writer.pragma_update(None, "wal_autocheckpoint", 0).db()?;
         schema::migrate(&mut writer)?;
         Ok(Self {
             writer: Mutex::new(Writer {
@@ -103,15 +124,37 @@ impl SqliteStorage {
                 batch: None,
                 next_batch: 1,
             }),
-            readers: path.map(|p| ReaderPool::new(p.to_owned())),
-            checkpointer: path.map(|p| Checkpointer::start(p.to_owned())),
+            readers: Some(ReaderPool::new(path.to_owned())),
+            persistence,
+            checkpointer: Some(Checkpointer::start(path.to_owned())),
             waiting: std::sync::atomic::AtomicUsize::new(0),
             commits: Mutex::new(Commits::default()),
             committed: Condvar::new(),
+            _scratch: scratch,
         })
     }
 
-    /// How many background checkpoints have run (none in memory): they keep the WAL short
+    fn open_memory() -> CoreResult<Self> {
+        let mut writer = Connection::open_in_memory().db()?;
+        configure(&writer)?;
+        schema::migrate(&mut writer)?;
+        Ok(Self {
+            writer: Mutex::new(Writer {
+                conn: writer,
+                batch: None,
+                next_batch: 1,
+            }),
+            readers: None,
+            persistence: "memory",
+            checkpointer: None,
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            commits: Mutex::new(Commits::default()),
+            committed: Condvar::new(),
+            _scratch: None,
+        })
+    }
+
+    /// How many background checkpoints have run (none on `:memory:`): they keep the WAL short
     /// without a request paying for it.
     pub fn checkpoints(&self) -> u64 {
         self.checkpointer.as_ref().map_or(0, Checkpointer::runs)
@@ -189,10 +232,11 @@ impl Storage for SqliteStorage {
     }
 
     fn persistence(&self) -> &'static str {
-        match self.readers {
-            None => "memory",
-            Some(_) => "file",
-        }
+        self.persistence
+    }
+
+    fn reads_beside_writes(&self) -> bool {
+        self.readers.is_some()
     }
 }
 
@@ -316,6 +360,74 @@ impl SqliteStorage {
         match c.failed.get(&batch) {
             Some(e) => Err(CoreError::Storage(format!("commit failed: {e}"))),
             None => Ok(()),
+        }
+    }
+}
+
+/// The prefix of scratch directories; the process id follows, so a start can tell whose are
+/// left over from a crash.
+const SCRATCH_PREFIX: &str = "localsecrets-memory-";
+
+/// A directory only this user can read, holding one memory-mode database.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn create() -> std::io::Result<Self> {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let base = std::env::temp_dir();
+        // Removing a large leftover takes a while; a start does not wait for it.
+        let old = base.clone();
+        let _ = std::thread::Builder::new()
+            .name("scratch-sweep".into())
+            .spawn(move || sweep(&old));
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = base.join(format!(
+            "{SCRATCH_PREFIX}{}-{n}-{nanos:08x}",
+            std::process::id()
+        ));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&dir)?;
+        Ok(Self { dir })
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.join("state.db")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Removes scratch directories whose process is gone (where `/proc` tells).
+fn sweep(base: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(SCRATCH_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
 }
@@ -453,6 +565,46 @@ mod tests {
 
     fn scope() -> Scope {
         Scope::new(Cloud::Aws, "000000000000", "us-east-1")
+    }
+
+    #[test]
+    fn memory_mode_keeps_its_database_private_and_removes_it() {
+        let store = SqliteStorage::open(None).unwrap();
+        assert_eq!(store.persistence(), "memory");
+        let dir = store
+            ._scratch
+            .as_ref()
+            .expect("a scratch directory")
+            .dir
+            .clone();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+        store
+            .write(&mut |tx| tx.put_record(&scope(), "k", "x", &serde_json::json!(1)))
+            .unwrap();
+        assert!(dir.join("state.db").exists());
+        drop(store);
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn scratch_left_by_a_dead_process_is_swept() {
+        let base = tempfile::tempdir().unwrap();
+        let dead = base.path().join(format!("{SCRATCH_PREFIX}4000000000-0-0"));
+        let alive = base
+            .path()
+            .join(format!("{SCRATCH_PREFIX}{}-0-0", std::process::id()));
+        let other = base.path().join("unrelated-4000000000");
+        for d in [&dead, &alive, &other] {
+            std::fs::create_dir(d).unwrap();
+        }
+        sweep(base.path());
+        assert!(!dead.exists());
+        assert!(alive.exists() && other.exists());
     }
 
     #[test]

@@ -98,6 +98,11 @@ impl Service {
         self.storage.persistence()
     }
 
+    /// Whether a read never waits for a write (so it may run where waiting would stall others).
+    pub fn reads_beside_writes(&self) -> bool {
+        self.storage.reads_beside_writes()
+    }
+
     /// Runs `f` in a read transaction.
     pub(crate) fn read<R>(&self, f: impl FnOnce(&dyn ReadTx) -> CoreResult<R>) -> CoreResult<R> {
         let mut f = Some(f);
