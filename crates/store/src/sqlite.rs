@@ -205,6 +205,8 @@ impl SqliteStorage {
 fn configure(conn: &Connection) -> CoreResult<()> {
     conn.busy_timeout(BUSY_TIMEOUT).db()?;
     conn.pragma_update(None, "foreign_keys", true).db()?;
+    // Every write runs in a savepoint, whose journal would otherwise be a temp file.
+    conn.pragma_update(None, "temp_store", "MEMORY").db()?;
     Ok(())
 }
 
@@ -250,6 +252,21 @@ fn run(conn: &Connection, f: &mut dyn FnMut(&mut dyn WriteTx) -> CoreResult<()>)
     }
 }
 
+/// [`run`], with a panic turned into an error and its payload kept to resume it later.
+fn run_catching(
+    conn: &Connection,
+    f: &mut dyn FnMut(&mut dyn WriteTx) -> CoreResult<()>,
+    panicked: &mut Option<Box<dyn std::any::Any + Send>>,
+) -> CoreResult<()> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(conn, &mut *f))) {
+        Ok(r) => r,
+        Err(payload) => {
+            *panicked = Some(payload);
+            Err(CoreError::Storage("the write panicked".into()))
+        }
+    }
+}
+
 impl SqliteStorage {
     fn write_in_batch(
         &self,
@@ -274,34 +291,36 @@ impl SqliteStorage {
         let mut panicked = None;
         // A savepoint that cannot end leaves the batch unusable: it then rolls back whole.
         let mut savepoint_stuck = false;
-        let mine = match w.conn.execute_batch("SAVEPOINT write").db() {
-            Ok(()) => {
-                let conn = &w.conn;
-                let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    run(conn, &mut *f)
-                })) {
-                    Ok(r) => r,
-                    Err(payload) => {
-                        panicked = Some(payload);
-                        Err(CoreError::Storage("the write panicked".into()))
-                    }
-                };
-                let ended = match &r {
-                    Ok(()) => w.conn.execute_batch("RELEASE write"),
-                    Err(_) => w.conn.execute_batch("ROLLBACK TO write; RELEASE write"),
-                };
-                match ended.db() {
-                    Ok(()) => r,
-                    Err(e) => {
-                        savepoint_stuck = true;
-                        Err(e)
+        // The first write of a batch needs no savepoint: if it fails, rolling back the
+        // transaction undoes only it, and a large write (a fixture load) skips the savepoint's
+        // journal of every page it touches.
+        let alone = w.batch.is_some_and(|(_, held)| held == 0);
+        let mut failed_alone = false;
+        let mine = if alone {
+            let r = run_catching(&w.conn, f, &mut panicked);
+            failed_alone = r.is_err();
+            r
+        } else {
+            match w.conn.execute_batch("SAVEPOINT write").db() {
+                Ok(()) => {
+                    let r = run_catching(&w.conn, f, &mut panicked);
+                    let ended = match &r {
+                        Ok(()) => w.conn.execute_batch("RELEASE write"),
+                        Err(_) => w.conn.execute_batch("ROLLBACK TO write; RELEASE write"),
+                    };
+                    match ended.db() {
+                        Ok(()) => r,
+                        Err(e) => {
+                            savepoint_stuck = true;
+                            Err(e)
+                        }
                     }
                 }
+                Err(e) => Err(e),
             }
-            Err(e) => Err(e),
         };
         // SQLite itself may have rolled the whole transaction back (a full disk, an I/O error).
-        let batch_broken = savepoint_stuck || w.conn.is_autocommit();
+        let batch_broken = savepoint_stuck || failed_alone || w.conn.is_autocommit();
         if let (Some((_, held)), Ok(())) = (w.batch.as_mut(), &mine) {
             *held += 1;
         }
@@ -781,6 +800,36 @@ mod tests {
         s.versions.remove(0);
         assert_eq!(changes_for(&store, &s), 1 + 1);
         assert_eq!(get(&store, "db").unwrap().unwrap(), s);
+    }
+
+    /// A write compares a secret with the versions it read earlier in the same transaction;
+    /// what it wrote since, or a delete that frees the row id, must not mislead it.
+    #[test]
+    fn repeated_and_replaced_writes_in_one_transaction_store_what_was_put() {
+        let store = SqliteStorage::open(None).unwrap();
+        put(
+            &store,
+            &secret("db", &[("a", &["AWSPREVIOUS"]), ("b", &["AWSCURRENT"])]),
+        );
+        let first = secret("db", &[("b", &["AWSPREVIOUS"]), ("c", &["AWSCURRENT"])]);
+        let second = secret("db", &[("c", &["AWSPREVIOUS"]), ("d", &["AWSCURRENT"])]);
+        store
+            .write(&mut |tx| {
+                tx.secret(&scope(), "db")?;
+                tx.put_secret(&scope(), &first)?;
+                tx.put_secret(&scope(), &second)
+            })
+            .unwrap();
+        assert_eq!(get(&store, "db").unwrap().unwrap(), second);
+        let replacement = secret("db", &[("a", &["AWSCURRENT"]), ("d", &["x"])]);
+        store
+            .write(&mut |tx| {
+                tx.secret(&scope(), "db")?;
+                tx.delete_secret(&scope(), "db")?;
+                tx.put_secret(&scope(), &replacement)
+            })
+            .unwrap();
+        assert_eq!(get(&store, "db").unwrap().unwrap(), replacement);
     }
 
     #[test]

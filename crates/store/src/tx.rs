@@ -17,11 +17,21 @@ pub struct Tx<'c> {
     /// The first write that failed. A multi-statement write may have been cut short, so the
     /// transaction must not commit even if the closure carries on.
     failed: Option<CoreError>,
+    /// The version rows of each secret (by row id) as this transaction last read or wrote
+    /// them, so writing a secret back compares with them instead of reading them again.
+    known: std::cell::RefCell<HashMap<i64, StoredVersions>>,
 }
+
+/// Version id → (seq, body) as stored.
+type StoredVersions = HashMap<String, (i64, String)>;
 
 impl<'c> Tx<'c> {
     pub fn new(conn: &'c Connection) -> Self {
-        Self { conn, failed: None }
+        Self {
+            conn,
+            failed: None,
+            known: Default::default(),
+        }
     }
 
     pub fn into_failure(self) -> Option<CoreError> {
@@ -36,12 +46,26 @@ impl<'c> Tx<'c> {
     }
 
     fn load_versions(&self, pk: i64) -> CoreResult<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT body FROM versions WHERE secret = ?1 ORDER BY seq")
-            .db()?;
-        let rows = stmt.query_map([pk], |r| r.get(0)).db()?;
-        rows.collect::<rusqlite::Result<_>>().db()
+        let rows: Vec<(String, i64, String)> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT version_id, seq, body FROM versions WHERE secret = ?1 ORDER BY seq",
+                )
+                .db()?;
+            let rows = stmt
+                .query_map([pk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .db()?;
+            rows.collect::<rusqlite::Result<_>>().db()?
+        };
+        let bodies = rows.iter().map(|(_, _, b)| b.clone()).collect();
+        self.known.borrow_mut().insert(
+            pk,
+            rows.into_iter()
+                .map(|(id, seq, body)| (id, (seq, body)))
+                .collect(),
+        );
+        Ok(bodies)
     }
 
     /// Walks the rows a listing admits in its order, from `after`, while `row` says go on.
@@ -182,16 +206,21 @@ impl<'c> Tx<'c> {
 
     /// Inserts new versions, rewrites changed ones and deletes removed ones.
     fn put_versions(&self, pk: i64, versions: &[Version], bodies: Vec<Value>) -> CoreResult<()> {
-        let mut stored: HashMap<String, (i64, String)> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT version_id, seq, body FROM versions WHERE secret = ?1")
-                .db()?;
-            let rows = stmt
-                .query_map([pk], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
-                .db()?;
-            rows.collect::<rusqlite::Result<_>>().db()?
+        let known = self.known.borrow_mut().remove(&pk);
+        let mut stored: StoredVersions = match known {
+            Some(k) => k,
+            None => {
+                let mut stmt = self
+                    .conn
+                    .prepare_cached("SELECT version_id, seq, body FROM versions WHERE secret = ?1")
+                    .db()?;
+                let rows = stmt
+                    .query_map([pk], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
+                    .db()?;
+                rows.collect::<rusqlite::Result<_>>().db()?
+            }
         };
+        let mut now_stored = StoredVersions::with_capacity(versions.len());
         let ids: Vec<&str> = versions.iter().map(|v| v.id.as_str()).collect();
         let seqs = sequence(
             &ids.iter()
@@ -200,7 +229,9 @@ impl<'c> Tx<'c> {
         );
         for ((id, seq), body) in ids.iter().zip(seqs).zip(bodies) {
             let body = body.to_string();
-            match stored.remove(*id) {
+            let old = stored.remove(*id);
+            now_stored.insert((*id).to_owned(), (seq, body.clone()));
+            match old {
                 Some((old_seq, old_body)) if old_seq == seq && old_body == body => {}
                 Some(_) => {
                     self.conn
@@ -231,6 +262,7 @@ impl<'c> Tx<'c> {
                 .execute(params![pk, gone])
                 .db()?;
         }
+        self.known.borrow_mut().insert(pk, now_stored);
         Ok(())
     }
 }
@@ -620,7 +652,8 @@ impl WriteTx for Tx<'_> {
     }
 
     fn delete_secret(&mut self, scope: &Scope, name: &str) -> CoreResult<()> {
-        // Versions go with it (ON DELETE CASCADE).
+        // Versions go with it (ON DELETE CASCADE), and a new row may take its row id.
+        self.known.get_mut().clear();
         let r = self
             .conn
             .prepare_cached(
@@ -691,6 +724,7 @@ impl WriteTx for Tx<'_> {
     }
 
     fn reset(&mut self, filter: &ResetFilter) -> CoreResult<()> {
+        self.known.get_mut().clear();
         let cloud = filter.cloud.map(Cloud::as_str);
         let tenant = filter.tenant.as_deref();
         let r = ["secrets", "records"]
