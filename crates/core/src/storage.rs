@@ -36,9 +36,49 @@ impl ResetFilter {
     }
 }
 
+/// Which of a secret's versions a read loads: reading one value need not decode the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Versions<'a> {
+    All,
+    /// Only the version holding this label, if any.
+    Labelled(&'a str),
+    /// Only the version with this id, if any.
+    Id(&'a str),
+}
+
+impl Versions<'_> {
+    /// `s` with only the versions this asks for.
+    pub fn keep(self, mut s: Secret) -> Secret {
+        match self {
+            Self::All => {}
+            Self::Labelled(l) => s.versions.retain(|v| v.has_label(l)),
+            Self::Id(id) => s.versions.retain(|v| v.id == id),
+        }
+        s
+    }
+}
+
 pub trait ReadTx {
     fn secret(&self, scope: &Scope, name: &str) -> CoreResult<Option<Secret>>;
     fn secret_by_id(&self, scope: &Scope, id: &str) -> CoreResult<Option<Secret>>;
+    /// [`ReadTx::secret`] with only some of its versions.
+    fn secret_with(
+        &self,
+        scope: &Scope,
+        name: &str,
+        versions: Versions<'_>,
+    ) -> CoreResult<Option<Secret>> {
+        Ok(self.secret(scope, name)?.map(|s| versions.keep(s)))
+    }
+    /// [`ReadTx::secret_by_id`] with only some of its versions.
+    fn secret_by_id_with(
+        &self,
+        scope: &Scope,
+        id: &str,
+        versions: Versions<'_>,
+    ) -> CoreResult<Option<Secret>> {
+        Ok(self.secret_by_id(scope, id)?.map(|s| versions.keep(s)))
+    }
     /// Every secret of the scope, by name.
     fn secrets(&self, scope: &Scope) -> CoreResult<Vec<Secret>>;
     /// One page of the scope's secrets as of `now`, as [`crate::listing::page_of`] answers it.

@@ -79,6 +79,20 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX secrets_by_updated ON secrets (cloud, tenant, region, updated, name);
     CREATE INDEX secrets_by_accessed ON secrets (cloud, tenant, region, accessed, name);
     ",
+    // 4: which version holds each label, so reading "the version labelled X" loads that
+    // version alone. The model lets one version hold a label; the table does not insist.
+    "
+    CREATE TABLE labels (
+        secret     INTEGER NOT NULL REFERENCES secrets (pk) ON DELETE CASCADE,
+        label      TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        PRIMARY KEY (secret, label, version_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX labels_by_version ON labels (secret, version_id);
+    INSERT OR IGNORE INTO labels (secret, label, version_id)
+        SELECT v.secret, j.value, v.version_id
+        FROM versions v, json_each(v.body, '$.labels') j;
+    ",
 ];
 
 /// The schema version this build writes.
@@ -177,6 +191,37 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(rows, [(5, 7, 9), (6, 8, i64::MIN)]);
+    }
+
+    #[test]
+    fn labels_of_versions_stored_before_the_labels_table_are_found() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for m in &MIGRATIONS[..3] {
+            conn.execute_batch(m).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO secrets (pk, cloud, tenant, region, name, id, meta)
+                 VALUES (1, 'aws', 't', 'r', 'db', 'i', '{}');
+             INSERT INTO versions (secret, version_id, seq, body) VALUES
+                 (1, 'v1', 1, '{\"id\":\"v1\",\"labels\":[\"AWSPREVIOUS\",\"x\"]}'),
+                 (1, 'v2', 2, '{\"id\":\"v2\",\"labels\":[\"AWSCURRENT\"]}'),
+                 (1, 'v3', 3, '{\"id\":\"v3\"}');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: Vec<(String, String)> = conn
+            .prepare("SELECT label, version_id FROM labels ORDER BY label")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let want = [("AWSCURRENT", "v2"), ("AWSPREVIOUS", "v1"), ("x", "v1")];
+        assert_eq!(
+            rows,
+            want.map(|(l, v)| (l.to_owned(), v.to_owned())).to_vec()
+        );
     }
 
     #[test]

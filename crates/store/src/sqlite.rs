@@ -787,15 +787,18 @@ mod tests {
             "db",
             &[("a", &[]), ("b", &["AWSPREVIOUS"]), ("c", &["AWSCURRENT"])],
         );
-        assert_eq!(changes_for(&store, &s), 4);
+        // The secret, three versions, two label rows.
+        assert_eq!(changes_for(&store, &s), 1 + 3 + 2);
         // Nothing changed: only the secret row is rewritten.
         assert_eq!(changes_for(&store, &s), 1);
-        // A new current version: one insert, two label moves.
+        // A new current version: one insert, two versions whose labels moved, and the label
+        // rows: b's AWSPREVIOUS goes, c's AWSCURRENT goes and c takes AWSPREVIOUS, d takes
+        // AWSCURRENT.
         s.versions[1].labels.clear();
         s.versions[2].labels = vec!["AWSPREVIOUS".into()];
         s.versions
             .push(secret("x", &[("d", &["AWSCURRENT"])]).versions.remove(0));
-        assert_eq!(changes_for(&store, &s), 1 + 3);
+        assert_eq!(changes_for(&store, &s), 1 + 3 + 4);
         // Evicting the oldest: one delete, no renumbering.
         s.versions.remove(0);
         assert_eq!(changes_for(&store, &s), 1 + 1);

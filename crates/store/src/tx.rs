@@ -5,7 +5,7 @@
 use crate::error::{corrupt, DbResult};
 use localsecrets_core::listing::{ListOrder, ListPage, ListQuery, Position};
 use localsecrets_core::memory::due_items;
-use localsecrets_core::storage::{Due, DueKind, ReadTx, ResetFilter, WriteTx};
+use localsecrets_core::storage::{Due, DueKind, ReadTx, ResetFilter, Versions, WriteTx};
 use localsecrets_core::{Cloud, CoreError, CoreResult, Scope, Secret, Timestamp, Version};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
@@ -66,6 +66,50 @@ impl<'c> Tx<'c> {
                 .collect(),
         );
         Ok(bodies)
+    }
+
+    /// Records the labels `version_id` holds now (rows per version and label, so the order
+    /// versions are written in does not matter).
+    fn put_labels(&self, pk: i64, version_id: &str, labels: &[String]) -> CoreResult<()> {
+        self.conn
+            .prepare_cached("DELETE FROM labels WHERE secret = ?1 AND version_id = ?2")
+            .db()?
+            .execute(params![pk, version_id])
+            .db()?;
+        for label in labels {
+            self.conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO labels (secret, label, version_id) VALUES (?1, ?2, ?3)",
+                )
+                .db()?
+                .execute(params![pk, label, version_id])
+                .db()?;
+        }
+        Ok(())
+    }
+
+    /// Some of a secret's versions, decoded; only a full load is remembered for the write
+    /// that may follow.
+    fn versions_of(&self, pk: i64, which: Versions<'_>) -> CoreResult<Vec<Version>> {
+        let (sql, key) = match which {
+            Versions::All => return decode_versions(pk, self.load_versions(pk)?),
+            Versions::Id(id) => (
+                "SELECT body FROM versions WHERE secret = ?1 AND version_id = ?2",
+                id,
+            ),
+            Versions::Labelled(label) => (
+                "SELECT v.body FROM labels l
+                 JOIN versions v ON v.secret = l.secret AND v.version_id = l.version_id
+                 WHERE l.secret = ?1 AND l.label = ?2 ORDER BY v.seq",
+                label,
+            ),
+        };
+        let bodies: Vec<String> = {
+            let mut stmt = self.conn.prepare_cached(sql).db()?;
+            let rows = stmt.query_map(params![pk, key], |r| r.get(0)).db()?;
+            rows.collect::<rusqlite::Result<_>>().db()?
+        };
+        decode_versions(pk, bodies)
     }
 
     /// Walks the rows a listing admits in its order, from `after`, while `row` says go on.
@@ -222,6 +266,8 @@ impl<'c> Tx<'c> {
         };
         let mut now_stored = StoredVersions::with_capacity(versions.len());
         let ids: Vec<&str> = versions.iter().map(|v| v.id.as_str()).collect();
+        let versions_by_id: HashMap<&str, &Version> =
+            versions.iter().map(|v| (v.id.as_str(), v)).collect();
         let seqs = sequence(
             &ids.iter()
                 .map(|id| stored.get(*id).map(|(seq, _)| *seq))
@@ -231,6 +277,11 @@ impl<'c> Tx<'c> {
             let body = body.to_string();
             let old = stored.remove(*id);
             now_stored.insert((*id).to_owned(), (seq, body.clone()));
+            let unchanged =
+                matches!(&old, Some((old_seq, old_body)) if *old_seq == seq && *old_body == body);
+            if !unchanged {
+                self.put_labels(pk, id, &versions_by_id[*id].labels)?;
+            }
             match old {
                 Some((old_seq, old_body)) if old_seq == seq && old_body == body => {}
                 Some(_) => {
@@ -256,6 +307,7 @@ impl<'c> Tx<'c> {
             }
         }
         for gone in stored.keys() {
+            self.put_labels(pk, gone, &[])?;
             self.conn
                 .prepare_cached("DELETE FROM versions WHERE secret = ?1 AND version_id = ?2")
                 .db()?
@@ -372,6 +424,20 @@ const SECRET_BY_ID: &str = "SELECT pk, meta FROM secrets INDEXED BY secrets_by_i
 
 impl ReadTx for Tx<'_> {
     fn secret(&self, scope: &Scope, name: &str) -> CoreResult<Option<Secret>> {
+        self.secret_with(scope, name, Versions::All)
+    }
+
+    fn secret_by_id(&self, scope: &Scope, id: &str) -> CoreResult<Option<Secret>> {
+        // Ids are unique in practice; if not, the first by name wins, as in the reference.
+        self.secret_by_id_with(scope, id, Versions::All)
+    }
+
+    fn secret_with(
+        &self,
+        scope: &Scope,
+        name: &str,
+        versions: Versions<'_>,
+    ) -> CoreResult<Option<Secret>> {
         let row: Option<(i64, String)> = self
             .conn
             .prepare_cached(
@@ -385,12 +451,20 @@ impl ReadTx for Tx<'_> {
             )
             .optional()
             .db()?;
-        row.map(|(pk, meta)| decode_secret(pk, &meta, self.load_versions(pk)?))
-            .transpose()
+        row.map(|(pk, meta)| {
+            let mut s = decode_secret(pk, &meta, Vec::new())?;
+            s.versions = self.versions_of(pk, versions)?;
+            Ok(s)
+        })
+        .transpose()
     }
 
-    fn secret_by_id(&self, scope: &Scope, id: &str) -> CoreResult<Option<Secret>> {
-        // Ids are unique in practice; if not, the first by name wins, as in the reference.
+    fn secret_by_id_with(
+        &self,
+        scope: &Scope,
+        id: &str,
+        versions: Versions<'_>,
+    ) -> CoreResult<Option<Secret>> {
         let row: Option<(i64, String)> = self
             .conn
             .prepare_cached(SECRET_BY_ID)
@@ -401,8 +475,12 @@ impl ReadTx for Tx<'_> {
             )
             .optional()
             .db()?;
-        row.map(|(pk, meta)| decode_secret(pk, &meta, self.load_versions(pk)?))
-            .transpose()
+        row.map(|(pk, meta)| {
+            let mut s = decode_secret(pk, &meta, Vec::new())?;
+            s.versions = self.versions_of(pk, versions)?;
+            Ok(s)
+        })
+        .transpose()
     }
 
     fn secrets(&self, scope: &Scope) -> CoreResult<Vec<Secret>> {

@@ -4,7 +4,7 @@
 use super::types::*;
 use super::Service;
 use crate::listing::{ListPage, ListQuery};
-use crate::storage::ReadTx;
+use crate::storage::{ReadTx, Versions};
 use crate::{CoreError, CoreResult, Scope, Secret, Timestamp, Version};
 
 pub(super) fn not_found(r: SecretRef<'_>) -> CoreError {
@@ -39,21 +39,33 @@ impl Service {
         r: SecretRef<'_>,
         now: Timestamp,
     ) -> CoreResult<Option<Secret>> {
+        self.find_with(tx, scope, r, Versions::All, now)
+    }
+
+    /// [`Service::find`], loading only the versions `v` asks for.
+    fn find_with(
+        &self,
+        tx: &dyn ReadTx,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        v: Versions<'_>,
+        now: Timestamp,
+    ) -> CoreResult<Option<Secret>> {
         let found = match r {
-            SecretRef::Name(n) => tx.secret(scope, n)?,
-            SecretRef::Id(id) => tx.secret_by_id(scope, id)?,
-            SecretRef::NameOrSuffixed(n) => match tx.secret(scope, n)? {
+            SecretRef::Name(n) => tx.secret_with(scope, n, v)?,
+            SecretRef::Id(id) => tx.secret_by_id_with(scope, id, v)?,
+            SecretRef::NameOrSuffixed(n) => match tx.secret_with(scope, n, v)? {
                 Some(s) => Some(s),
                 None => match n.rsplit_once('-') {
-                    Some((name, suffix)) if suffix.len() == 6 => {
-                        tx.secret(scope, name)?.filter(|s| s.arn_suffix == suffix)
-                    }
+                    Some((name, suffix)) if suffix.len() == 6 => tx
+                        .secret_with(scope, name, v)?
+                        .filter(|s| s.arn_suffix == suffix),
                     _ => None,
                 },
             },
-            SecretRef::NameWithSuffix(name, suffix) => {
-                tx.secret(scope, name)?.filter(|s| s.arn_suffix == suffix)
-            }
+            SecretRef::NameWithSuffix(name, suffix) => tx
+                .secret_with(scope, name, v)?
+                .filter(|s| s.arn_suffix == suffix),
         };
         Ok(found.filter(|s| s.deletion.is_none_or(|d| d.purge_at > now)))
     }
@@ -93,8 +105,9 @@ impl Service {
         self.read(|tx| tx.page(scope, query, now))
     }
 
-    /// Reads one version. The access time (of the secret and of the version) is kept per day,
-    /// as AWS reports it, so most reads write nothing.
+    /// Reads one version: the secret comes without its versions, and only the one asked for
+    /// is loaded. The access time (of the secret and of the version) is kept per day, as AWS
+    /// reports it, so most reads write nothing.
     pub fn get_value(
         &self,
         scope: &Scope,
@@ -103,7 +116,20 @@ impl Service {
     ) -> CoreResult<(Secret, Version)> {
         let now = self.now();
         let d = scope.cloud.dialect();
-        let secret = self.read(|tx| self.load(tx, scope, r, Access::Live, now))?;
+        let wanted = match selector {
+            Selector::Label(l) => Versions::Labelled(l),
+            Selector::Id(id) | Selector::IdWithLabel(id, _) => Versions::Id(id),
+            Selector::Latest => Versions::All,
+        };
+        let mut secret = self.read(|tx| {
+            let s = self
+                .find_with(tx, scope, r, wanted, now)?
+                .ok_or_else(|| not_found(r))?;
+            if s.is_pending_deletion() {
+                return Err(CoreError::ScheduledForDeletion { name: s.name });
+            }
+            Ok(s)
+        })?;
         let version = match selector {
             Selector::Label(l) => secret
                 .holder(l)
@@ -136,6 +162,7 @@ impl Service {
                 })?,
         }
         .clone();
+        secret.versions.clear();
         if secret.rotation.reserved.as_deref() == Some(version.id.as_str()) {
             return Err(match selector {
                 Selector::Label(l) => CoreError::LabelNotFound { label: l.clone() },
