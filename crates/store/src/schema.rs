@@ -1,6 +1,6 @@
 //! The schema as an ordered list of migrations. `PRAGMA user_version` counts how many have
-//! been applied; each runs in its own transaction together with the version bump, so a crash
-//! mid-migration leaves the previous version intact and reopening never re-runs one.
+//! been applied; the pending ones run in one transaction together with the version bump, so
+//! a crash mid-migration leaves the previous version intact and reopening never re-runs one.
 
 use crate::error::DbResult;
 use localsecrets_core::{CoreError, CoreResult};
@@ -111,19 +111,22 @@ pub fn migrate(conn: &mut Connection) -> CoreResult<()> {
             "the database has schema version {from}, newer than this build's {SCHEMA_VERSION}"
         )));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .db()?;
-        // Another process may have migrated between our read and our lock.
-        if user_version(&tx)? > i as u32 {
-            continue;
-        }
-        tx.execute_batch(sql).db()?;
-        tx.pragma_update(None, "user_version", i as u32 + 1).db()?;
-        tx.commit().db()?;
+    if from == SCHEMA_VERSION {
+        return Ok(());
     }
-    Ok(())
+    // All pending migrations in one transaction: a new database is ready after one commit,
+    // and a crash still leaves the version it started from.
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    // Another process may have migrated between our read and our lock.
+    let from = user_version(&tx)?;
+    for sql in MIGRATIONS.iter().skip(from as usize) {
+        tx.execute_batch(sql).db()?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+        .db()?;
+    tx.commit().db()
 }
 
 #[cfg(test)]

@@ -95,14 +95,21 @@ impl SqliteStorage {
         }
     }
 
+    /// `synchronous` is `FULL` for a file (every commit reaches the disk before it is
+    /// acknowledged) and `OFF` for a scratch database.
     fn open_file(
         path: &Path,
-        synchronous: &str,
+        synchronous: &'static str,
         persistence: &'static str,
         scratch: Option<Scratch>,
     ) -> CoreResult<Self> {
         let mut writer = Connection::open(path).db()?;
         configure(&writer)?;
+        // Before anything is written, so even creating the file waits for the disk only when
+        // it must.
+        writer
+            .pragma_update(None, "synchronous", synchronous)
+            .db()?;
         let mode: String = writer
             .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
             .db()?;
@@ -111,10 +118,6 @@ impl SqliteStorage {
                 "the database refused WAL mode (journal_mode is {mode})"
             )));
         }
-        // On a file every commit reaches the disk before it is acknowledged.
-        writer
-            .pragma_update(None, "synchronous", synchronous)
-            .db()?;
         // Checkpoints are the checkpointer's job, not a request's.
         writer.pragma_update(None, "wal_autocheckpoint", 0).db()?;
         schema::migrate(&mut writer)?;
@@ -126,7 +129,7 @@ impl SqliteStorage {
             }),
             readers: Some(ReaderPool::new(path.to_owned())),
             persistence,
-            checkpointer: Some(Checkpointer::start(path.to_owned())),
+            checkpointer: Some(Checkpointer::start(path.to_owned(), synchronous)),
             waiting: std::sync::atomic::AtomicUsize::new(0),
             commits: Mutex::new(Commits::default()),
             committed: Condvar::new(),
@@ -463,7 +466,7 @@ struct Checkpointer {
 }
 
 impl Checkpointer {
-    fn start(path: PathBuf) -> Self {
+    fn start(path: PathBuf, synchronous: &'static str) -> Self {
         let stop = std::sync::Arc::new((Mutex::new(false), Condvar::new()));
         let done = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let (s, d) = (stop.clone(), done.clone());
@@ -474,6 +477,7 @@ impl Checkpointer {
                     return;
                 };
                 let _ = configure(&conn);
+                let _ = conn.pragma_update(None, "synchronous", synchronous);
                 loop {
                     {
                         let mut stopped = s.0.lock();
