@@ -274,3 +274,35 @@ fn reset_deletes_secrets_of_the_named_cloud_only() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["SecretList"], json!([]));
 }
+
+/// An export larger than one chunk is sent while it is read (chunked, no length), and is the
+/// whole state: every secret with its value, in name order, records after them.
+#[test]
+fn a_large_export_streams_the_whole_state() {
+    let s = Server::start();
+    let value = "v".repeat(1000);
+    let secrets: Vec<Value> = (0..300)
+        .map(|i| json!({"cloud": "aws", "name": format!("big/{i:04}"), "versions": [{"value": value}]}))
+        .collect();
+    let r = s.post_json("/_localsecrets/fixtures", &json!({ "secrets": secrets }));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = s.get("/_localsecrets/export?cloud=aws");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("transfer-encoding"), Some("chunked"));
+    assert_eq!(r.header("content-length"), None);
+    assert!(r.body.len() > 300 * 1000, "{} bytes", r.body.len());
+    let doc = r.json();
+    let names: Vec<&str> = doc["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = (0..300).map(|i| format!("big/{i:04}")).collect();
+    assert_eq!(names, want);
+    assert!(doc["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["versions"][0]["value"] == json!(value)));
+}

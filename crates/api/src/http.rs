@@ -98,11 +98,33 @@ fn form_decode(s: &str) -> String {
     percent_decode_str(&plus).decode_utf8_lossy().into_owned()
 }
 
+/// A body written while it is sent, for answers too large to hold (an export): run on a
+/// blocking thread, it hands chunks to `emit` until done or until `emit` returns `false`
+/// (the client went away). An `Err` after the first chunk can only cut the body short.
+pub type Produce = dyn Fn(&mut dyn FnMut(Bytes) -> bool) -> Result<(), String> + Send + Sync;
+
+#[derive(Clone)]
+pub struct BodyStream(pub std::sync::Arc<Produce>);
+
+impl std::fmt::Debug for BodyStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BodyStream")
+    }
+}
+
+impl PartialEq for BodyStream {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+    /// When set, the body is produced while it is sent and `body` is unused.
+    pub stream: Option<BodyStream>,
     /// The cloud's error code when this answers an error (set by [`crate::WireError::respond`]);
     /// recorded by the request journal, never sent.
     pub error_code: Option<String>,
@@ -114,8 +136,31 @@ impl Response {
             status,
             headers: Vec::new(),
             body: Bytes::new(),
+            stream: None,
             error_code: None,
         }
+    }
+
+    /// A body produced while it is sent (see [`BodyStream`]).
+    pub fn stream(
+        mut self,
+        produce: impl Fn(&mut dyn FnMut(Bytes) -> bool) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.stream = Some(BodyStream(std::sync::Arc::new(produce)));
+        self
+    }
+
+    /// The streamed body run to its end into `body`, for callers in the same process (tests).
+    pub fn collected(mut self) -> Result<Self, String> {
+        if let Some(stream) = self.stream.take() {
+            let mut body = Vec::new();
+            (stream.0)(&mut |chunk| {
+                body.extend_from_slice(&chunk);
+                true
+            })?;
+            self.body = body.into();
+        }
+        Ok(self)
     }
 
     pub fn json(status: u16, value: &serde_json::Value) -> Self {

@@ -22,7 +22,7 @@ pub mod rotation;
 pub mod signing;
 
 pub use error::WireError;
-pub use http::{Request, Response};
+pub use http::{BodyStream, Request, Response};
 pub use rotation::{Calls, Rotate, Rotated, RotationFunctions, StepsRun};
 
 use localsecrets_core::{Cloud, Scope, Secret};

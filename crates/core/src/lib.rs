@@ -46,6 +46,6 @@ pub use scope::{Cloud, Scope};
 pub use service::{
     check_imported, imported_violation, Access, Ctx, ExtraChange, Import, LinkedReader,
     LinkedWrite, NewSecret, NewVersion, RotateRequest, RotationChange, ScopeSnapshot, SecretRef,
-    Selector, Service, TagKeys, Update, Written,
+    Selector, Service, SnapshotItem, TagKeys, Update, Written,
 };
 pub use time::Timestamp;

@@ -5,51 +5,62 @@
 
 use crate::app::App;
 use crate::fixtures::times::format_duration;
+use bytes::Bytes;
 use localsecrets_core::{
-    Cloud, CoreResult, RotationState, Schedule, ScopeSnapshot, Secret, SecretValue, Timestamp,
-    Version,
+    Cloud, CoreError, CoreResult, RotationState, Schedule, Secret, SecretValue, Service,
+    SnapshotItem, Timestamp, Version,
 };
 use serde_json::{json, Map, Value};
 
-/// The export as JSON text, written one secret at a time so the document never exists twice
-/// in memory (as values and as text).
-pub fn document(app: &App, cloud: Option<Cloud>) -> CoreResult<Vec<u8>> {
-    let service = &app.service;
+/// How much text is gathered before it is handed on.
+const CHUNK: usize = 64 * 1024;
+
+/// Says why a walk stopped early: the reader of the export went away.
+const GONE: &str = "the export's reader went away";
+
+/// The export as JSON text, handed to `emit` in chunks of about [`CHUNK`] bytes while the
+/// state is read (one read transaction, a page of secrets in memory at a time). `emit`
+/// returns `false` when nobody reads any more, which ends the walk.
+pub fn stream(
+    service: &Service,
+    record_kinds: &dyn Fn(Cloud) -> &'static [&'static str],
+    cloud: Option<Cloud>,
+    emit: &mut dyn FnMut(Bytes) -> bool,
+) -> CoreResult<()> {
     let now = service.now();
-    let kinds = |c: Cloud| {
-        app.frontends
-            .iter()
-            .find(|f| f.cloud() == c)
-            .map_or(&[][..], |f| f.record_kinds())
-    };
-    let snapshot = service.snapshot(cloud, &kinds)?;
     let description = format!(
         "localsecrets export of {} at {now}",
         cloud.map_or("all clouds", Cloud::as_str)
     );
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(CHUNK * 2);
     out.extend_from_slice(b"{\"description\":");
     append(&mut out, &json!(description));
     out.extend_from_slice(b",\"secrets\":[");
-    let mut first = true;
-    for ScopeSnapshot { scope, secrets, .. } in &snapshot {
-        // A secret whose deletion window has ended is gone, even if not purged yet.
-        for s in secrets
-            .iter()
-            .filter(|s| s.deletion.is_none_or(|d| d.purge_at > now))
-        {
-            let mut v = place(scope.cloud, &scope.tenant, &scope.region);
-            v.extend(secret(s));
-            separate(&mut out, &mut first);
-            append(&mut out, &Value::Object(v));
+    let (mut first, mut in_records) = (true, false);
+    let mut flush = |out: &mut Vec<u8>, at_least: usize| -> CoreResult<()> {
+        if out.len() >= at_least && !emit(Bytes::from(std::mem::take(out))) {
+            return Err(CoreError::Storage(GONE.into()));
         }
-    }
-    out.push(b']');
-    if snapshot.iter().any(|s| !s.records.is_empty()) {
-        out.extend_from_slice(b",\"records\":[");
-        let mut first = true;
-        for ScopeSnapshot { scope, records, .. } in &snapshot {
-            for (kind, key, value) in records {
+        Ok(())
+    };
+    let walked = service.walk_snapshot(cloud, record_kinds, &mut |item| {
+        match item {
+            SnapshotItem::Secret(scope, s) => {
+                let mut v = place(scope.cloud, &scope.tenant, &scope.region);
+                v.extend(secret(s));
+                separate(&mut out, &mut first);
+                append(&mut out, &Value::Object(v));
+            }
+            SnapshotItem::Record {
+                scope,
+                kind,
+                key,
+                value,
+            } => {
+                if !std::mem::replace(&mut in_records, true) {
+                    out.extend_from_slice(b"],\"records\":[");
+                    first = true;
+                }
                 let mut v = place(scope.cloud, &scope.tenant, &scope.region);
                 v.insert("kind".into(), json!(kind));
                 v.insert("key".into(), json!(key));
@@ -58,10 +69,40 @@ pub fn document(app: &App, cloud: Option<Cloud>) -> CoreResult<Vec<u8>> {
                 append(&mut out, &Value::Object(v));
             }
         }
-        out.push(b']');
+        flush(&mut out, CHUNK)
+    });
+    match walked {
+        Err(CoreError::Storage(m)) if m == GONE => return Ok(()),
+        other => other?,
     }
-    out.push(b'}');
-    Ok(out)
+    out.extend_from_slice(b"]}");
+    let _ = flush(&mut out, 0);
+    Ok(())
+}
+
+/// The whole export as one text (fixture round trips in tests).
+pub fn document(app: &App, cloud: Option<Cloud>) -> CoreResult<Vec<u8>> {
+    let mut doc = Vec::new();
+    stream(&app.service, &record_kinds(app), cloud, &mut |chunk| {
+        doc.extend_from_slice(&chunk);
+        true
+    })?;
+    Ok(doc)
+}
+
+/// The record kinds each cloud's frontend keeps, as the walk asks for them.
+pub fn record_kinds(app: &App) -> impl Fn(Cloud) -> &'static [&'static str] + Send + Sync {
+    let kinds: Vec<(Cloud, &'static [&'static str])> = app
+        .frontends
+        .iter()
+        .map(|f| (f.cloud(), f.record_kinds()))
+        .collect();
+    move |c| {
+        kinds
+            .iter()
+            .find(|(cloud, _)| *cloud == c)
+            .map_or(&[][..], |(_, k)| k)
+    }
 }
 
 fn separate(out: &mut Vec<u8>, first: &mut bool) {
@@ -225,4 +266,51 @@ fn secret(s: &Secret) -> Map<String, Value> {
         m.insert("extra".into(), Value::Object(s.extra.clone()));
     }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admin::tests::{app, call};
+
+    #[test]
+    fn the_export_comes_in_chunks_and_stops_when_its_reader_leaves() {
+        let app = app();
+        let value = "v".repeat(1000);
+        let secrets: Vec<Value> = (0..200)
+            .map(|i| json!({"cloud": "aws", "name": format!("s{i:03}"), "versions": [{"value": value}]}))
+            .collect();
+        let (status, body) = call(
+            &app,
+            "POST",
+            "/_localsecrets/fixtures",
+            &json!({ "secrets": secrets }).to_string(),
+        );
+        assert_eq!(status, 200, "{body}");
+        let kinds = record_kinds(&app);
+        let mut sizes = Vec::new();
+        stream(&app.service, &kinds, None, &mut |c| {
+            sizes.push(c.len());
+            true
+        })
+        .unwrap();
+        assert!(sizes.len() >= 3, "{sizes:?}");
+        assert!(sizes[..sizes.len() - 1].iter().all(|n| *n >= CHUNK));
+        let mut taken = 0;
+        stream(&app.service, &kinds, None, &mut |_| {
+            taken += 1;
+            false
+        })
+        .unwrap();
+        assert_eq!(taken, 1);
+        let doc: Value = serde_json::from_slice(&document(&app, None).unwrap()).unwrap();
+        assert_eq!(doc["secrets"].as_array().unwrap().len(), 200);
+        // Over HTTP it is the same document.
+        let (status, exported) = call(&app, "GET", "/_localsecrets/export", "");
+        assert_eq!(status, 200);
+        assert!(
+            exported["secrets"] == doc["secrets"],
+            "the HTTP export differs"
+        );
+    }
 }

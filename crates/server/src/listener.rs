@@ -6,7 +6,7 @@
 use crate::app::App;
 use crate::dispatch::{self, Route};
 use bytes::{Bytes, BytesMut};
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, EXPECT};
 use hyper::server::conn::http1;
@@ -78,10 +78,47 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, shutdown: impl Future<O
     }
 }
 
+/// A whole body, or one a blocking thread writes while it is sent.
+type AnswerBody = Either<Full<Bytes>, Streamed>;
+
+/// Chunks from a [`localsecrets_api::BodyStream`] producer; an `Err` cuts the body short.
+pub struct Streamed(tokio::sync::mpsc::Receiver<Result<Bytes, String>>);
+
+impl hyper::body::Body for Streamed {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        self.get_mut().0.poll_recv(cx).map(|chunk| {
+            chunk.map(|c| {
+                c.map(hyper::body::Frame::data)
+                    .map_err(std::io::Error::other)
+            })
+        })
+    }
+}
+
+/// Runs the producer on the blocking pool, a few chunks ahead of the client at most.
+fn streamed(stream: localsecrets_api::BodyStream, request_id: &str) -> Streamed {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let request_id = request_id.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let done = (stream.0)(&mut |chunk| tx.blocking_send(Ok(chunk)).is_ok());
+        if let Err(e) = done {
+            error!(%request_id, "a streamed answer stopped: {e}");
+            let _ = tx.blocking_send(Err(e));
+        }
+    });
+    Streamed(rx)
+}
+
 async fn answer(
     app: Arc<App>,
     req: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
+) -> Result<hyper::Response<AnswerBody>, Infallible> {
     let started = Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
     let received = Clock::wall();
@@ -228,8 +265,12 @@ fn neutral_error(status: u16, code: &str, message: &str) -> Response {
     Response::json(status, &json!({ "error": code, "message": message }))
 }
 
-fn to_hyper(r: Response, request_id: &str) -> hyper::Response<Full<Bytes>> {
-    let mut out = hyper::Response::new(Full::new(r.body));
+fn to_hyper(r: Response, request_id: &str) -> hyper::Response<AnswerBody> {
+    let body = match r.stream {
+        Some(stream) => Either::Right(streamed(stream, request_id)),
+        None => Either::Left(Full::new(r.body)),
+    };
+    let mut out = hyper::Response::new(body);
     *out.status_mut() = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = out.headers_mut();
     for (name, value) in &r.headers {

@@ -3,6 +3,7 @@
 //! transaction, so no caller outside the core needs to hold one itself.
 
 use super::Service;
+use crate::listing::{ListOrder, ListQuery};
 use crate::storage::Due;
 use crate::{Cloud, CoreResult, Scope, Secret, Timestamp};
 use serde_json::Value;
@@ -16,7 +17,69 @@ pub struct ScopeSnapshot {
     pub records: Vec<(String, String, Value)>,
 }
 
+/// One item of a snapshot walk: a secret, or (after every secret) a record.
+#[derive(Debug)]
+pub enum SnapshotItem<'a> {
+    Secret(&'a Scope, &'a Secret),
+    Record {
+        scope: &'a Scope,
+        kind: &'a str,
+        key: &'a str,
+        value: &'a Value,
+    },
+}
+
+/// Secrets a snapshot walk holds in memory at once.
+const WALK_PAGE: usize = 128;
+
 impl Service {
+    /// The state [`Service::snapshot`] returns, handed to `visit` one item at a time inside
+    /// the one read transaction: the secrets of each scope by name (those whose deletion
+    /// window has ended left out), then the records. Only a page of secrets is in memory at
+    /// once, so an export of any size costs little more than its largest secret. An `Err`
+    /// from `visit` ends the walk and is returned.
+    pub fn walk_snapshot(
+        &self,
+        cloud: Option<Cloud>,
+        record_kinds: &dyn Fn(Cloud) -> &'static [&'static str],
+        visit: &mut dyn FnMut(SnapshotItem<'_>) -> CoreResult<()>,
+    ) -> CoreResult<()> {
+        let now = self.now();
+        self.read(|tx| {
+            let mut scopes = tx.scopes(cloud)?;
+            scopes.sort();
+            for scope in &scopes {
+                let mut query = ListQuery {
+                    include_deleted: true,
+                    ..ListQuery::new(ListOrder::Name, WALK_PAGE)
+                };
+                loop {
+                    let page = tx.page(scope, &query, now)?;
+                    for s in &page.secrets {
+                        visit(SnapshotItem::Secret(scope, s))?;
+                    }
+                    match page.next {
+                        Some(p) => query.after = Some(p),
+                        None => break,
+                    }
+                }
+            }
+            for scope in &scopes {
+                for kind in record_kinds(scope.cloud) {
+                    for (key, value) in tx.records(scope, kind)? {
+                        visit(SnapshotItem::Record {
+                            scope,
+                            kind,
+                            key: &key,
+                            value: &value,
+                        })?;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Server-wide state (the clock offset, the rotation-function registry) must survive a
     /// restart, so it lives in the store beside the secrets.
     pub fn setting(&self, key: &str) -> CoreResult<Option<String>> {

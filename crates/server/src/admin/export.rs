@@ -1,7 +1,7 @@
 //! `GET /_localsecrets/export[?cloud=aws|alibaba|huawei]`: the current state as a fixture
 //! document, ready to be loaded again with `POST /_localsecrets/fixtures`.
 
-use super::{error, internal};
+use super::error;
 use crate::app::App;
 use localsecrets_api::{Request, Response};
 use localsecrets_core::Cloud;
@@ -29,10 +29,13 @@ pub fn get(app: &App, req: &Request) -> Response {
             }
         }
     }
-    match crate::export::document(app, cloud) {
-        Ok(doc) => Response::new(200)
-            .header("content-type", "application/json")
-            .body(doc),
-        Err(e) => internal(&e),
-    }
+    // Written while it is sent: an export of any size holds a page of secrets in memory, not
+    // the whole document.
+    let service = app.service.clone();
+    let kinds = crate::export::record_kinds(app);
+    Response::new(200)
+        .header("content-type", "application/json")
+        .stream(move |emit| {
+            crate::export::stream(&service, &kinds, cloud, emit).map_err(|e| e.to_string())
+        })
 }

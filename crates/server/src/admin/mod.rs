@@ -118,7 +118,7 @@ pub(crate) mod tests {
     pub fn call(app: &App, method: &str, target: &str, body: &str) -> (u16, serde_json::Value) {
         let req = Request::new(method, target).with_body(body.to_owned());
         assert!(claims(&req), "{target} is not an admin path");
-        let r = handle(app, &req);
+        let r = handle(app, &req).collected().unwrap();
         let v = r.json_body().unwrap_or(serde_json::Value::Null);
         (r.status, v)
     }
