@@ -112,6 +112,27 @@ impl<'c> Tx<'c> {
         decode_versions(pk, bodies)
     }
 
+    /// The version bodies of several secrets in order, in one statement (a page's worth).
+    fn versions_of_many(
+        &self,
+        pks: impl Iterator<Item = i64>,
+    ) -> CoreResult<HashMap<i64, Vec<String>>> {
+        let list = Value::Array(pks.map(Value::from).collect()).to_string();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT secret, body FROM versions
+                 WHERE secret IN (SELECT value FROM json_each(?1)) ORDER BY secret, seq",
+            )
+            .db()?;
+        let mut rows = stmt.query([list]).db()?;
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        while let Some(r) = rows.next().db()? {
+            out.entry(r.get(0).db()?).or_default().push(r.get(1).db()?);
+        }
+        Ok(out)
+    }
+
     /// Walks the rows a listing admits in its order, from `after`, while `row` says go on.
     fn scan(
         &self,
@@ -551,10 +572,11 @@ impl ReadTx for Tx<'_> {
         let next = more
             .then(|| found.last().map(|(_, s)| Position::of(q.order, s)))
             .flatten();
+        let mut bodies = self.versions_of_many(found.iter().map(|(pk, _)| *pk))?;
         let secrets = found
             .into_iter()
             .map(|(pk, mut s)| {
-                s.versions = decode_versions(pk, self.load_versions(pk)?)?;
+                s.versions = decode_versions(pk, bodies.remove(&pk).unwrap_or_default())?;
                 Ok(s)
             })
             .collect::<CoreResult<_>>()?;
