@@ -272,6 +272,9 @@ impl<'c> Tx<'c> {
     /// Inserts new versions, rewrites changed ones and deletes removed ones.
     fn put_versions(&self, pk: i64, versions: &[Version], bodies: Vec<Value>) -> CoreResult<()> {
         let known = self.known.borrow_mut().remove(&pk);
+        // Remembered again only if it was read before: a bulk write (a fixture load) must not
+        // hold every value it wrote until it commits.
+        let remember = known.is_some();
         let mut stored: StoredVersions = match known {
             Some(k) => k,
             None => {
@@ -297,7 +300,9 @@ impl<'c> Tx<'c> {
         for ((id, seq), body) in ids.iter().zip(seqs).zip(bodies) {
             let body = body.to_string();
             let old = stored.remove(*id);
-            now_stored.insert((*id).to_owned(), (seq, body.clone()));
+            if remember {
+                now_stored.insert((*id).to_owned(), (seq, body.clone()));
+            }
             let unchanged =
                 matches!(&old, Some((old_seq, old_body)) if *old_seq == seq && *old_body == body);
             if !unchanged {
@@ -335,7 +340,9 @@ impl<'c> Tx<'c> {
                 .execute(params![pk, gone])
                 .db()?;
         }
-        self.known.borrow_mut().insert(pk, now_stored);
+        if remember {
+            self.known.borrow_mut().insert(pk, now_stored);
+        }
         Ok(())
     }
 }
