@@ -121,40 +121,43 @@ impl SqliteStorage {
         // Checkpoints are the checkpointer's job, not a request's.
         writer.pragma_update(None, "wal_autocheckpoint", 0).db()?;
         schema::migrate(&mut writer)?;
-        Ok(Self {
+        Ok(Self::around(
+            writer,
+            Some(ReaderPool::new(path.to_owned())),
+            persistence,
+            Some(Checkpointer::start(path.to_owned(), synchronous)),
+            scratch,
+        ))
+    }
+
+    fn around(
+        writer: Connection,
+        readers: Option<ReaderPool>,
+        persistence: &'static str,
+        checkpointer: Option<Checkpointer>,
+        scratch: Option<Scratch>,
+    ) -> Self {
+        Self {
             writer: Mutex::new(Writer {
                 conn: writer,
                 batch: None,
                 next_batch: 1,
             }),
-            readers: Some(ReaderPool::new(path.to_owned())),
+            readers,
             persistence,
-            checkpointer: Some(Checkpointer::start(path.to_owned(), synchronous)),
+            checkpointer,
             waiting: std::sync::atomic::AtomicUsize::new(0),
             commits: Mutex::new(Commits::default()),
             committed: Condvar::new(),
             _scratch: scratch,
-        })
+        }
     }
 
     fn open_memory() -> CoreResult<Self> {
         let mut writer = Connection::open_in_memory().db()?;
         configure(&writer)?;
         schema::migrate(&mut writer)?;
-        Ok(Self {
-            writer: Mutex::new(Writer {
-                conn: writer,
-                batch: None,
-                next_batch: 1,
-            }),
-            readers: None,
-            persistence: "memory",
-            checkpointer: None,
-            waiting: std::sync::atomic::AtomicUsize::new(0),
-            commits: Mutex::new(Commits::default()),
-            committed: Condvar::new(),
-            _scratch: None,
-        })
+        Ok(Self::around(writer, None, "memory", None, None))
     }
 
     /// How many background checkpoints have run (none on `:memory:`): they keep the WAL short

@@ -68,6 +68,33 @@ impl<'c> Tx<'c> {
         Ok(bodies)
     }
 
+    /// The secret `sql` finds by `key` in `scope` ([`SECRET_BY_NAME`], [`SECRET_BY_ID`]),
+    /// with the versions asked for.
+    fn secret_where(
+        &self,
+        sql: &str,
+        scope: &Scope,
+        key: &str,
+        versions: Versions<'_>,
+    ) -> CoreResult<Option<Secret>> {
+        let row: Option<(i64, String)> = self
+            .conn
+            .prepare_cached(sql)
+            .db()?
+            .query_row(
+                params![scope.cloud.as_str(), scope.tenant, scope.region, key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .db()?;
+        row.map(|(pk, meta)| {
+            let mut s = decode_secret(pk, &meta, Vec::new())?;
+            s.versions = self.versions_of(pk, versions)?;
+            Ok(s)
+        })
+        .transpose()
+    }
+
     /// Records the labels `version_id` holds now (rows per version and label, so the order
     /// versions are written in does not matter).
     fn put_labels(&self, pk: i64, version_id: &str, labels: &[String]) -> CoreResult<()> {
@@ -444,6 +471,10 @@ fn page_sql(q: &ListQuery<'_>, resume: bool) -> String {
     sql
 }
 
+/// One secret by its name.
+const SECRET_BY_NAME: &str = "SELECT pk, meta FROM secrets
+     WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND name = ?4";
+
 /// One secret by its id. Without the index hint the planner walks the scope in name order to
 /// skip the sort, reading every secret of the scope to find one id.
 const SECRET_BY_ID: &str = "SELECT pk, meta FROM secrets INDEXED BY secrets_by_id
@@ -466,25 +497,7 @@ impl ReadTx for Tx<'_> {
         name: &str,
         versions: Versions<'_>,
     ) -> CoreResult<Option<Secret>> {
-        let row: Option<(i64, String)> = self
-            .conn
-            .prepare_cached(
-                "SELECT pk, meta FROM secrets
-                 WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND name = ?4",
-            )
-            .db()?
-            .query_row(
-                params![scope.cloud.as_str(), scope.tenant, scope.region, name],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .db()?;
-        row.map(|(pk, meta)| {
-            let mut s = decode_secret(pk, &meta, Vec::new())?;
-            s.versions = self.versions_of(pk, versions)?;
-            Ok(s)
-        })
-        .transpose()
+        self.secret_where(SECRET_BY_NAME, scope, name, versions)
     }
 
     fn secret_by_id_with(
@@ -493,22 +506,7 @@ impl ReadTx for Tx<'_> {
         id: &str,
         versions: Versions<'_>,
     ) -> CoreResult<Option<Secret>> {
-        let row: Option<(i64, String)> = self
-            .conn
-            .prepare_cached(SECRET_BY_ID)
-            .db()?
-            .query_row(
-                params![scope.cloud.as_str(), scope.tenant, scope.region, id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .db()?;
-        row.map(|(pk, meta)| {
-            let mut s = decode_secret(pk, &meta, Vec::new())?;
-            s.versions = self.versions_of(pk, versions)?;
-            Ok(s)
-        })
-        .transpose()
+        self.secret_where(SECRET_BY_ID, scope, id, versions)
     }
 
     fn secrets(&self, scope: &Scope) -> CoreResult<Vec<Secret>> {
