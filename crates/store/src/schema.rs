@@ -93,6 +93,16 @@ pub const MIGRATIONS: &[&str] = &[
         SELECT v.secret, j.value, v.version_id
         FROM versions v, json_each(v.body, '$.labels') j;
     ",
+    // 5: most secrets have no purge, rotation or expiry time; indexing only those that do
+    // spares every write of the others three index updates.
+    "
+    DROP INDEX secrets_by_purge;
+    DROP INDEX secrets_by_rotation;
+    DROP INDEX secrets_by_expiry;
+    CREATE INDEX secrets_by_purge ON secrets (purge_at) WHERE purge_at IS NOT NULL;
+    CREATE INDEX secrets_by_rotation ON secrets (next_rotation) WHERE next_rotation IS NOT NULL;
+    CREATE INDEX secrets_by_expiry ON secrets (expires_at) WHERE expires_at IS NOT NULL;
+    ",
 ];
 
 /// The schema version this build writes.

@@ -684,11 +684,11 @@ impl ReadTx for Tx<'_> {
             .conn
             .prepare_cached(
                 "SELECT MIN(t) FROM (
-                     SELECT MIN(purge_at) AS t FROM secrets
+                     SELECT MIN(purge_at) AS t FROM secrets WHERE purge_at IS NOT NULL
                      UNION ALL
-                     SELECT MIN(next_rotation) FROM secrets
+                     SELECT MIN(next_rotation) FROM secrets WHERE next_rotation IS NOT NULL
                      UNION ALL
-                     SELECT MIN(expires_at) FROM secrets
+                     SELECT MIN(expires_at) FROM secrets WHERE expires_at IS NOT NULL
                  )",
             )
             .db()?
@@ -919,6 +919,36 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The scheduler's questions are answered from the (partial) due-time indexes, never by
+    /// reading every secret.
+    #[test]
+    fn due_times_come_from_their_indexes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        let tx = Tx::new(&conn);
+        let plan = |sql: &str| -> Vec<String> {
+            conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map([0], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        for (column, index) in [
+            ("purge_at", "secrets_by_purge"),
+            ("next_rotation", "secrets_by_rotation"),
+            ("expires_at", "secrets_by_expiry"),
+        ] {
+            let due = plan(&format!("SELECT name FROM secrets WHERE {column} <= ?1"));
+            assert!(due.iter().any(|p| p.contains(index)), "{due:?}");
+            let first = plan(&format!(
+                "SELECT MIN({column}) FROM secrets WHERE {column} IS NOT NULL AND ?1 IS NOT NULL"
+            ));
+            assert!(first.iter().any(|p| p.contains(index)), "{first:?}");
+        }
+        assert_eq!(tx.next_due().unwrap(), None);
     }
 
     #[test]
