@@ -25,7 +25,7 @@ use crate::tx::Tx;
 use localsecrets_core::storage::{ReadTx, Storage, WriteTx};
 use localsecrets_core::{CoreError, CoreResult};
 use parking_lot::{Condvar, Mutex};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -198,10 +198,16 @@ impl SqliteStorage {
         match &self.readers {
             None => f(&self.writer.lock().conn),
             Some(pool) => {
-                let conn = pool.take()?;
-                let out = f(&conn);
-                pool.give_back(conn);
-                out
+                // Given back even if `f` panics (a read answered on the listener's thread
+                // catches the panic and goes on), so no slot of the pool is lost.
+                let lent = Lent {
+                    pool,
+                    conn: Some(pool.take()?),
+                };
+                match lent.conn.as_ref() {
+                    Some(conn) => f(conn),
+                    None => Err(CoreError::Storage("a reader went missing".into())),
+                }
             }
         }
     }
@@ -219,10 +225,17 @@ fn configure(conn: &Connection) -> CoreResult<()> {
 impl Storage for SqliteStorage {
     fn read(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()> {
         self.with_reader(|conn| {
-            // One snapshot for everything the closure reads.
-            let txn = Transaction::new_unchecked(conn, TransactionBehavior::Deferred).db()?;
-            f(&Tx::new(&txn))?;
-            txn.commit().db()
+            // One snapshot for everything the closure reads; the statements are cached, as a
+            // read is often only one lookup besides them.
+            conn.prepare_cached("BEGIN").db()?.execute([]).db()?;
+            let r = f(&Tx::new(conn));
+            let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            let ended = conn
+                .prepare_cached(end)
+                .and_then(|mut s| s.execute([]))
+                .db()
+                .map(drop);
+            r.and(ended)
         })
     }
 
@@ -520,6 +533,21 @@ impl Drop for Checkpointer {
     }
 }
 
+/// A reader connection on loan; it goes back to the pool when dropped, however the borrower
+/// ends.
+struct Lent<'p> {
+    pool: &'p ReaderPool,
+    conn: Option<Connection>,
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.pool.give_back(conn);
+        }
+    }
+}
+
 /// Read-only connections to the database file, opened on demand up to `MAX_READERS`;
 /// further readers wait for one to come back.
 struct ReaderPool {
@@ -591,6 +619,28 @@ mod tests {
 
     fn scope() -> Scope {
         Scope::new(Cloud::Aws, "000000000000", "us-east-1")
+    }
+
+    /// More panicking reads than the pool has connections, then a read that must still get
+    /// one. Run on a thread with a deadline, as a lost connection makes a read wait forever.
+    #[test]
+    fn a_panicking_read_gives_its_connection_back() {
+        let store = SqliteStorage::open(None).unwrap();
+        let (done, wait) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for _ in 0..MAX_READERS * 3 {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    store.read(&mut |tx| {
+                        tx.setting("k")?;
+                        panic!("a bug in a read");
+                    })
+                }));
+                assert!(r.is_err());
+            }
+            let _ = done.send(store.read(&mut |tx| tx.setting("k").map(drop)));
+        });
+        let r = wait.recv_timeout(std::time::Duration::from_secs(10));
+        assert_eq!(r, Ok(Ok(())), "no reader connection came back");
     }
 
     #[test]
