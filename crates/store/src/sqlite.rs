@@ -409,7 +409,13 @@ const SCRATCH_PREFIX: &str = "localsecrets-memory-";
 /// A directory only this user can read, holding one memory-mode database.
 struct Scratch {
     dir: PathBuf,
+    /// Held (an exclusive file lock) while the directory is in use, so a sweep by another
+    /// process, in another PID namespace sharing the temp dir, cannot take it for a leftover.
+    _lock: std::fs::File,
 }
+
+/// The file in a scratch directory that its owner keeps locked.
+const SCRATCH_LOCK: &str = "owner.lock";
 
 impl Scratch {
     fn create() -> std::io::Result<Self> {
@@ -432,7 +438,12 @@ impl Scratch {
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(&dir)?;
-        Ok(Self { dir })
+        let lock = std::fs::File::create(dir.join(SCRATCH_LOCK))?;
+        if let Err(e) = lock.try_lock() {
+            let _ = std::fs::remove_dir_all(&dir);
+            return Err(std::io::Error::other(e.to_string()));
+        }
+        Ok(Self { dir, _lock: lock })
     }
 
     fn db(&self) -> PathBuf {
@@ -446,14 +457,14 @@ impl Drop for Scratch {
     }
 }
 
-/// Removes scratch directories whose process is gone (where `/proc` tells).
+/// Removes scratch directories nobody holds: their process is gone (where `/proc` tells)
+/// and their lock is free. A directory without a lock file is left alone (its owner may be
+/// between creating it and locking it).
 fn sweep(base: &Path) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
     let Ok(entries) = std::fs::read_dir(base) else {
         return;
     };
+    let proc_tells = Path::new("/proc/self").exists();
     for e in entries.flatten() {
         let name = e.file_name();
         let Some(pid) = name
@@ -464,7 +475,13 @@ fn sweep(base: &Path) {
         else {
             continue;
         };
-        if !Path::new("/proc").join(pid.to_string()).exists() {
+        if proc_tells && Path::new("/proc").join(pid.to_string()).exists() {
+            continue;
+        }
+        let Ok(lock) = std::fs::File::open(e.path().join(SCRATCH_LOCK)) else {
+            continue;
+        };
+        if lock.try_lock().is_ok() {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
@@ -670,17 +687,27 @@ mod tests {
     #[test]
     fn scratch_left_by_a_dead_process_is_swept() {
         let base = tempfile::tempdir().unwrap();
-        let dead = base.path().join(format!("{SCRATCH_PREFIX}4000000000-0-0"));
-        let alive = base
-            .path()
-            .join(format!("{SCRATCH_PREFIX}{}-0-0", std::process::id()));
-        let other = base.path().join("unrelated-4000000000");
-        for d in [&dead, &alive, &other] {
-            std::fs::create_dir(d).unwrap();
-        }
+        let dir = |name: &str| {
+            let d = base.path().join(name);
+            std::fs::create_dir(&d).unwrap();
+            std::fs::File::create(d.join(SCRATCH_LOCK)).unwrap();
+            d
+        };
+        let dead = dir(&format!("{SCRATCH_PREFIX}4000000000-0-0"));
+        let alive = dir(&format!("{SCRATCH_PREFIX}{}-0-0", std::process::id()));
+        let other = dir("unrelated-4000000000");
+        // A process this one cannot see (another PID namespace) still holds its lock.
+        let held = dir(&format!("{SCRATCH_PREFIX}4000000001-0-0"));
+        let holder = std::fs::File::open(held.join(SCRATCH_LOCK)).unwrap();
+        holder.lock().unwrap();
+        let unlocked = base.path().join(format!("{SCRATCH_PREFIX}4000000002-0-0"));
+        std::fs::create_dir(&unlocked).unwrap();
         sweep(base.path());
         assert!(!dead.exists());
-        assert!(alive.exists() && other.exists());
+        assert!(alive.exists() && other.exists() && held.exists() && unlocked.exists());
+        drop(holder);
+        sweep(base.path());
+        assert!(!held.exists());
     }
 
     #[test]
