@@ -45,7 +45,7 @@ pub use random::{PasswordPolicy, Random};
 pub use scope::{Cloud, Scope};
 pub use service::{
     check_imported, imported_violation, Access, Ctx, ExtraChange, Import, LinkedReader,
-    LinkedWrite, NewSecret, NewVersion, RotateRequest, RotationChange, ScopeSnapshot, SecretRef,
-    Selector, Service, SnapshotItem, TagKeys, Update, Written,
+    LinkedWrite, NewSecret, NewVersion, RotateRequest, RotationChange, SecretRef, Selector,
+    Service, SnapshotItem, TagKeys, Update, Written,
 };
 pub use time::Timestamp;

@@ -39,6 +39,14 @@ pub struct Position {
 }
 
 impl Position {
+    /// Where a listing by name resumes after `name` (name order has no key of its own).
+    pub fn after_name(name: impl Into<String>) -> Self {
+        Self {
+            key: 0,
+            name: name.into(),
+        }
+    }
+
     pub fn of(order: ListOrder, s: &Secret) -> Self {
         Self {
             key: order.key(s),
@@ -182,10 +190,7 @@ mod tests {
     fn a_position_survives_the_deletion_of_its_secret() {
         let all = vec![secret("a", 0), secret("c", 0)];
         let mut q = ListQuery::new(ListOrder::Name, 10);
-        q.after = Some(Position {
-            key: 0,
-            name: "b".into(),
-        });
+        q.after = Some(Position::after_name("b"));
         assert_eq!(names(&page_of(all, &q, Timestamp::from_millis(0))), ["c"]);
     }
 

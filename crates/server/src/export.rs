@@ -7,16 +7,13 @@ use crate::app::App;
 use crate::fixtures::times::format_duration;
 use bytes::Bytes;
 use localsecrets_core::{
-    Cloud, CoreError, CoreResult, RotationState, Schedule, Secret, SecretValue, Service,
-    SnapshotItem, Timestamp, Version,
+    Cloud, CoreResult, RotationState, Schedule, Secret, SecretValue, Service, SnapshotItem,
+    Timestamp, Version,
 };
 use serde_json::{json, Map, Value};
 
 /// How much text is gathered before it is handed on.
 const CHUNK: usize = 64 * 1024;
-
-/// Says why a walk stopped early: the reader of the export went away.
-const GONE: &str = "the export's reader went away";
 
 /// The export as JSON text, handed to `emit` in chunks of about [`CHUNK`] bytes while the
 /// state is read (one read transaction, a page of secrets in memory at a time). `emit`
@@ -36,14 +33,12 @@ pub fn stream(
     out.extend_from_slice(b"{\"description\":");
     append(&mut out, &json!(description));
     out.extend_from_slice(b",\"secrets\":[");
-    let (mut first, mut in_records) = (true, false);
-    let mut flush = |out: &mut Vec<u8>, at_least: usize| -> CoreResult<()> {
-        if out.len() >= at_least && !emit(Bytes::from(std::mem::take(out))) {
-            return Err(CoreError::Storage(GONE.into()));
-        }
-        Ok(())
+    let (mut first, mut in_records, mut reader_left) = (true, false, false);
+    // Hands on what is gathered once there is `at_least` of it; `false` once nobody reads.
+    let mut flush = |out: &mut Vec<u8>, at_least: usize| -> bool {
+        out.len() < at_least || emit(Bytes::from(std::mem::take(out)))
     };
-    let walked = service.walk_snapshot(cloud, record_kinds, &mut |item| {
+    service.walk_snapshot(cloud, record_kinds, &mut |item| {
         match item {
             SnapshotItem::Secret(scope, s) => {
                 let mut v = place(scope.cloud, &scope.tenant, &scope.region);
@@ -69,14 +64,13 @@ pub fn stream(
                 append(&mut out, &Value::Object(v));
             }
         }
-        flush(&mut out, CHUNK)
-    });
-    match walked {
-        Err(CoreError::Storage(m)) if m == GONE => return Ok(()),
-        other => other?,
+        reader_left = !flush(&mut out, CHUNK);
+        Ok(!reader_left)
+    })?;
+    if !reader_left {
+        out.extend_from_slice(b"]}");
+        flush(&mut out, 0);
     }
-    out.extend_from_slice(b"]}");
-    let _ = flush(&mut out, 0);
     Ok(())
 }
 

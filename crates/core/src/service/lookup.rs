@@ -78,7 +78,22 @@ impl Service {
         access: Access,
         now: Timestamp,
     ) -> CoreResult<Secret> {
-        let s = self.find(tx, scope, r, now)?.ok_or_else(|| not_found(r))?;
+        self.load_with(tx, scope, r, access, Versions::All, now)
+    }
+
+    /// [`Service::load`], loading only the versions `v` asks for.
+    fn load_with(
+        &self,
+        tx: &dyn ReadTx,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        access: Access,
+        v: Versions<'_>,
+        now: Timestamp,
+    ) -> CoreResult<Secret> {
+        let s = self
+            .find_with(tx, scope, r, v, now)?
+            .ok_or_else(|| not_found(r))?;
         if access == Access::Live && s.is_pending_deletion() {
             return Err(CoreError::ScheduledForDeletion { name: s.name });
         }
@@ -121,15 +136,7 @@ impl Service {
             Selector::Id(id) | Selector::IdWithLabel(id, _) => Versions::Id(id),
             Selector::Latest => Versions::All,
         };
-        let mut secret = self.read(|tx| {
-            let s = self
-                .find_with(tx, scope, r, wanted, now)?
-                .ok_or_else(|| not_found(r))?;
-            if s.is_pending_deletion() {
-                return Err(CoreError::ScheduledForDeletion { name: s.name });
-            }
-            Ok(s)
-        })?;
+        let mut secret = self.read(|tx| self.load_with(tx, scope, r, Access::Live, wanted, now))?;
         let version = match selector {
             Selector::Label(l) => secret
                 .holder(l)

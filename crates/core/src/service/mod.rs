@@ -29,7 +29,7 @@ mod versions;
 pub use create::{check_imported, imported_violation};
 pub use linked::{LinkedReader, LinkedWrite};
 pub use metadata::TagKeys;
-pub use queries::{ScopeSnapshot, SnapshotItem};
+pub use queries::SnapshotItem;
 pub use types::*;
 
 use crate::observe::{Change, Observer};

@@ -8,15 +8,6 @@ use crate::storage::Due;
 use crate::{Cloud, CoreResult, Scope, Secret, Timestamp};
 use serde_json::Value;
 
-/// One scope as a snapshot read it: its secrets by name and the records of the kinds asked
-/// for, as `(kind, key, value)`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ScopeSnapshot {
-    pub scope: Scope,
-    pub secrets: Vec<Secret>,
-    pub records: Vec<(String, String, Value)>,
-}
-
 /// One item of a snapshot walk: a secret, or (after every secret) a record.
 #[derive(Debug)]
 pub enum SnapshotItem<'a> {
@@ -36,13 +27,13 @@ impl Service {
     /// The state [`Service::snapshot`] returns, handed to `visit` one item at a time inside
     /// the one read transaction: the secrets of each scope by name (those whose deletion
     /// window has ended left out), then the records. Only a page of secrets is in memory at
-    /// once, so an export of any size costs little more than its largest secret. An `Err`
-    /// from `visit` ends the walk and is returned.
+    /// once, so an export of any size costs little more than its largest secret. `visit`
+    /// returns whether to go on; an `Err` from it ends the walk and is returned.
     pub fn walk_snapshot(
         &self,
         cloud: Option<Cloud>,
         record_kinds: &dyn Fn(Cloud) -> &'static [&'static str],
-        visit: &mut dyn FnMut(SnapshotItem<'_>) -> CoreResult<()>,
+        visit: &mut dyn FnMut(SnapshotItem<'_>) -> CoreResult<bool>,
     ) -> CoreResult<()> {
         let now = self.now();
         self.read(|tx| {
@@ -56,7 +47,9 @@ impl Service {
                 loop {
                     let page = tx.page(scope, &query, now)?;
                     for s in &page.secrets {
-                        visit(SnapshotItem::Secret(scope, s))?;
+                        if !visit(SnapshotItem::Secret(scope, s))? {
+                            return Ok(());
+                        }
                     }
                     match page.next {
                         Some(p) => query.after = Some(p),
@@ -67,12 +60,15 @@ impl Service {
             for scope in &scopes {
                 for kind in record_kinds(scope.cloud) {
                     for (key, value) in tx.records(scope, kind)? {
-                        visit(SnapshotItem::Record {
+                        let item = SnapshotItem::Record {
                             scope,
                             kind,
                             key: &key,
                             value: &value,
-                        })?;
+                        };
+                        if !visit(item)? {
+                            return Ok(());
+                        }
                     }
                 }
             }
@@ -109,44 +105,58 @@ impl Service {
     pub fn secret_count(&self) -> CoreResult<usize> {
         self.read(|tx| tx.count())
     }
-
-    /// An export must be one consistent picture: every scope's secrets and records are read
-    /// in one transaction, so a concurrent change is either all in it or not at all. Records
-    /// mean nothing to the model, so `record_kinds` names the kinds each cloud's frontend
-    /// keeps.
-    pub fn snapshot(
-        &self,
-        cloud: Option<Cloud>,
-        record_kinds: &dyn Fn(Cloud) -> &'static [&'static str],
-    ) -> CoreResult<Vec<ScopeSnapshot>> {
-        self.read(|tx| {
-            let mut scopes = tx.scopes(cloud)?;
-            scopes.sort();
-            let mut out = Vec::with_capacity(scopes.len());
-            for scope in scopes {
-                let mut secrets = tx.secrets(&scope)?;
-                secrets.sort_by(|a, b| a.name.cmp(&b.name));
-                let mut records = Vec::new();
-                for kind in record_kinds(scope.cloud) {
-                    for (key, value) in tx.records(&scope, kind)? {
-                        records.push(((*kind).to_owned(), key, value));
-                    }
-                }
-                out.push(ScopeSnapshot {
-                    scope,
-                    secrets,
-                    records,
-                });
-            }
-            Ok(out)
-        })
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ScopeSnapshot;
+    use super::SnapshotItem;
     use crate::service::testkit::*;
+    use crate::{CoreResult, Secret, Service};
+    use serde_json::Value;
+
+    /// One scope as a snapshot walk passed it: its secrets by name and the records of the
+    /// kinds asked for, as `(kind, key, value)`.
+    #[derive(Clone, Debug, PartialEq)]
+    struct ScopeSnapshot {
+        scope: Scope,
+        secrets: Vec<Secret>,
+        records: Vec<(String, String, Value)>,
+    }
+
+    /// The walk gathered by scope, in the order the walk first names each scope.
+    fn snapshot(
+        svc: &Service,
+        cloud: Option<Cloud>,
+        kinds: &dyn Fn(Cloud) -> &'static [&'static str],
+    ) -> CoreResult<Vec<ScopeSnapshot>> {
+        let mut out: Vec<ScopeSnapshot> = Vec::new();
+        svc.walk_snapshot(cloud, kinds, &mut |item| {
+            let scope = match &item {
+                SnapshotItem::Secret(scope, _) | SnapshotItem::Record { scope, .. } => *scope,
+            };
+            let at = match out.iter().position(|s| &s.scope == scope) {
+                Some(i) => i,
+                None => {
+                    out.push(ScopeSnapshot {
+                        scope: scope.clone(),
+                        secrets: Vec::new(),
+                        records: Vec::new(),
+                    });
+                    out.len() - 1
+                }
+            };
+            match item {
+                SnapshotItem::Secret(_, s) => out[at].secrets.push(s.clone()),
+                SnapshotItem::Record {
+                    kind, key, value, ..
+                } => out[at]
+                    .records
+                    .push((kind.to_owned(), key.to_owned(), value.clone())),
+            }
+            Ok(true)
+        })?;
+        Ok(out)
+    }
     use crate::service::SecretRef;
     use crate::storage::DueKind;
     use crate::{Cloud, Scope, Timestamp};
@@ -218,7 +228,7 @@ mod tests {
     }
 
     #[test]
-    fn snapshot_reads_sorted_scopes_secrets_and_the_named_record_kinds() {
+    fn the_walk_reads_sorted_scopes_secrets_and_the_named_record_kinds() {
         let svc = service();
         let other = Scope::new(Cloud::Aws, "111111111111", "us-east-1");
         for name in ["z", "a", "m"] {
@@ -238,7 +248,7 @@ mod tests {
             _ => &[][..],
         };
 
-        let all = svc.snapshot(None, &kinds).unwrap();
+        let all = snapshot(&svc, None, &kinds).unwrap();
         let scopes: Vec<&Scope> = all.iter().map(|s| &s.scope).collect();
         let mut sorted = [aws(), other.clone(), huawei()];
         sorted.sort();
@@ -266,8 +276,8 @@ mod tests {
         assert_eq!(hw.secrets, svc.list(&huawei()).unwrap());
 
         // One cloud only.
-        let only_huawei = svc.snapshot(Some(Cloud::Huawei), &kinds).unwrap();
+        let only_huawei = snapshot(&svc, Some(Cloud::Huawei), &kinds).unwrap();
         assert_eq!(only_huawei, std::slice::from_ref(hw));
-        assert_eq!(svc.snapshot(Some(Cloud::Alibaba), &kinds).unwrap(), []);
+        assert_eq!(snapshot(&svc, Some(Cloud::Alibaba), &kinds).unwrap(), []);
     }
 }

@@ -24,10 +24,7 @@ pub fn handle(call: &Call<'_>) -> HwResult<Response> {
     let p = call.svc.page(
         &call.scope,
         &ListQuery {
-            after: marker.as_ref().map(|m| Position {
-                key: 0,
-                name: m.clone(),
-            }),
+            after: marker.as_ref().map(Position::after_name),
             include_deleted: true,
             keep: event.is_some().then_some(&subscribed as Keep<'_>),
             ..ListQuery::new(ListOrder::Name, limit)
