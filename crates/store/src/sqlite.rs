@@ -228,7 +228,7 @@ impl Storage for SqliteStorage {
             // One snapshot for everything the closure reads; the statements are cached, as a
             // read is often only one lookup besides them.
             conn.prepare_cached("BEGIN").db()?.execute([]).db()?;
-            let r = f(&Tx::new(conn));
+            let r = f(&Tx::reading(conn));
             let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
             let ended = conn
                 .prepare_cached(end)
@@ -438,10 +438,17 @@ impl Scratch {
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
         builder.create(&dir)?;
-        let lock = std::fs::File::create(dir.join(SCRATCH_LOCK))?;
-        if let Err(e) = lock.try_lock() {
+        // Locked under another name and then renamed, so a sweep never finds the lock file
+        // before it is held.
+        let unlocked = dir.join("owner.new");
+        let lock = std::fs::File::create(&unlocked)?;
+        let held = lock
+            .try_lock()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+            .and_then(|()| std::fs::rename(&unlocked, dir.join(SCRATCH_LOCK)));
+        if let Err(e) = held {
             let _ = std::fs::remove_dir_all(&dir);
-            return Err(std::io::Error::other(e.to_string()));
+            return Err(e);
         }
         Ok(Self { dir, _lock: lock })
     }
@@ -458,8 +465,8 @@ impl Drop for Scratch {
 }
 
 /// Removes scratch directories nobody holds: their process is gone (where `/proc` tells)
-/// and their lock is free. A directory without a lock file is left alone (its owner may be
-/// between creating it and locking it).
+/// and their lock is free. A directory without a lock file is left alone (its owner may not
+/// have locked it yet).
 fn sweep(base: &Path) {
     let Ok(entries) = std::fs::read_dir(base) else {
         return;

@@ -19,18 +19,29 @@ pub struct Tx<'c> {
     failed: Option<CoreError>,
     /// The version rows of each secret (by row id) as this transaction last read or wrote
     /// them, so writing a secret back compares with them instead of reading them again.
-    known: std::cell::RefCell<HashMap<i64, StoredVersions>>,
+    /// `None` in a read transaction, which writes nothing back.
+    known: Option<std::cell::RefCell<HashMap<i64, StoredVersions>>>,
 }
 
 /// Version id → (seq, body) as stored.
 type StoredVersions = HashMap<String, (i64, String)>;
 
 impl<'c> Tx<'c> {
+    /// A write transaction begun on `conn`.
     pub fn new(conn: &'c Connection) -> Self {
         Self {
             conn,
             failed: None,
-            known: Default::default(),
+            known: Some(Default::default()),
+        }
+    }
+
+    /// A read transaction begun on `conn`.
+    pub fn reading(conn: &'c Connection) -> Self {
+        Self {
+            conn,
+            failed: None,
+            known: None,
         }
     }
 
@@ -45,27 +56,37 @@ impl<'c> Tx<'c> {
         r
     }
 
-    fn load_versions(&self, pk: i64) -> CoreResult<Vec<String>> {
-        let rows: Vec<(String, i64, String)> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "SELECT version_id, seq, body FROM versions WHERE secret = ?1 ORDER BY seq",
-                )
-                .db()?;
-            let rows = stmt
-                .query_map([pk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .db()?;
-            rows.collect::<rusqlite::Result<_>>().db()?
-        };
-        let bodies = rows.iter().map(|(_, _, b)| b.clone()).collect();
-        self.known.borrow_mut().insert(
-            pk,
-            rows.into_iter()
-                .map(|(id, seq, body)| (id, (seq, body)))
-                .collect(),
-        );
-        Ok(bodies)
+    /// Every version row of a secret, in order: id, seq and body.
+    fn stored_versions(&self, pk: i64) -> CoreResult<Vec<(String, i64, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT version_id, seq, body FROM versions WHERE secret = ?1 ORDER BY seq",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([pk], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
+    }
+
+    /// Every version of a secret, decoded; in a write transaction the rows are remembered
+    /// for the write that may follow.
+    fn load_versions(&self, pk: i64) -> CoreResult<Vec<Version>> {
+        let rows = self.stored_versions(pk)?;
+        let versions = rows
+            .iter()
+            .map(|(_, _, body)| decode_version(pk, body))
+            .collect::<CoreResult<_>>()?;
+        if let Some(known) = &self.known {
+            known.borrow_mut().insert(
+                pk,
+                rows.into_iter()
+                    .map(|(id, seq, body)| (id, (seq, body)))
+                    .collect(),
+            );
+        }
+        Ok(versions)
     }
 
     /// The secret `sql` finds by `key` in `scope` ([`SECRET_BY_NAME`], [`SECRET_BY_ID`]),
@@ -119,7 +140,7 @@ impl<'c> Tx<'c> {
     /// that may follow.
     fn versions_of(&self, pk: i64, which: Versions<'_>) -> CoreResult<Vec<Version>> {
         let (sql, key) = match which {
-            Versions::All => return decode_versions(pk, self.load_versions(pk)?),
+            Versions::All => return self.load_versions(pk),
             Versions::Id(id) => (
                 "SELECT body FROM versions WHERE secret = ?1 AND version_id = ?2",
                 id,
@@ -200,7 +221,7 @@ impl<'c> Tx<'c> {
         q: &ListQuery<'_>,
         now: Timestamp,
     ) -> CoreResult<usize> {
-        if q.keep.is_none() {
+        let Some(keep) = q.keep else {
             let n: i64 = self
                 .conn
                 .prepare_cached(&format!(
@@ -220,14 +241,10 @@ impl<'c> Tx<'c> {
                 )
                 .db()?;
             return Ok(n as usize);
-        }
+        };
         let mut n = 0;
         self.scan(scope, q, None, now, &mut |pk, meta| {
-            let kept = match q.keep {
-                None => true,
-                Some(k) => k(&decode_secret(pk, meta, Vec::new())?),
-            };
-            n += usize::from(kept);
+            n += usize::from(keep(&decode_secret(pk, meta, Vec::new())?));
             Ok(true)
         })?;
         Ok(n)
@@ -298,65 +315,50 @@ impl<'c> Tx<'c> {
 
     /// Inserts new versions, rewrites changed ones and deletes removed ones.
     fn put_versions(&self, pk: i64, versions: &[Version], bodies: Vec<Value>) -> CoreResult<()> {
-        let known = self.known.borrow_mut().remove(&pk);
+        let known = self.known.as_ref().and_then(|k| k.borrow_mut().remove(&pk));
         // Remembered again only if it was read before: a bulk write (a fixture load) must not
         // hold every value it wrote until it commits.
         let remember = known.is_some();
         let mut stored: StoredVersions = match known {
             Some(k) => k,
-            None => {
-                let mut stmt = self
-                    .conn
-                    .prepare_cached("SELECT version_id, seq, body FROM versions WHERE secret = ?1")
-                    .db()?;
-                let rows = stmt
-                    .query_map([pk], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
-                    .db()?;
-                rows.collect::<rusqlite::Result<_>>().db()?
-            }
+            None => self
+                .stored_versions(pk)?
+                .into_iter()
+                .map(|(id, seq, body)| (id, (seq, body)))
+                .collect(),
         };
-        let mut now_stored = StoredVersions::with_capacity(versions.len());
-        let ids: Vec<&str> = versions.iter().map(|v| v.id.as_str()).collect();
-        let versions_by_id: HashMap<&str, &Version> =
-            versions.iter().map(|v| (v.id.as_str(), v)).collect();
+        let mut now_stored =
+            StoredVersions::with_capacity(if remember { versions.len() } else { 0 });
         let seqs = sequence(
-            &ids.iter()
-                .map(|id| stored.get(*id).map(|(seq, _)| *seq))
+            &versions
+                .iter()
+                .map(|v| stored.get(&v.id).map(|(seq, _)| *seq))
                 .collect::<Vec<_>>(),
         );
-        for ((id, seq), body) in ids.iter().zip(seqs).zip(bodies) {
+        for ((v, seq), body) in versions.iter().zip(seqs).zip(bodies) {
+            let id = v.id.as_str();
             let body = body.to_string();
-            let old = stored.remove(*id);
+            let old = stored.remove(id);
+            if !old.as_ref().is_some_and(|(s, b)| *s == seq && *b == body) {
+                self.put_labels(pk, id, &v.labels)?;
+                let sql = match old {
+                    Some(_) => {
+                        "UPDATE versions SET seq = ?3, body = ?4
+                         WHERE secret = ?1 AND version_id = ?2"
+                    }
+                    None => {
+                        "INSERT INTO versions (secret, version_id, seq, body)
+                         VALUES (?1, ?2, ?3, ?4)"
+                    }
+                };
+                self.conn
+                    .prepare_cached(sql)
+                    .db()?
+                    .execute(params![pk, id, seq, body])
+                    .db()?;
+            }
             if remember {
-                now_stored.insert((*id).to_owned(), (seq, body.clone()));
-            }
-            let unchanged =
-                matches!(&old, Some((old_seq, old_body)) if *old_seq == seq && *old_body == body);
-            if !unchanged {
-                self.put_labels(pk, id, &versions_by_id[*id].labels)?;
-            }
-            match old {
-                Some((old_seq, old_body)) if old_seq == seq && old_body == body => {}
-                Some(_) => {
-                    self.conn
-                        .prepare_cached(
-                            "UPDATE versions SET seq = ?3, body = ?4
-                             WHERE secret = ?1 AND version_id = ?2",
-                        )
-                        .db()?
-                        .execute(params![pk, id, seq, body])
-                        .db()?;
-                }
-                None => {
-                    self.conn
-                        .prepare_cached(
-                            "INSERT INTO versions (secret, version_id, seq, body)
-                             VALUES (?1, ?2, ?3, ?4)",
-                        )
-                        .db()?
-                        .execute(params![pk, id, seq, body])
-                        .db()?;
-                }
+                now_stored.insert(id.to_owned(), (seq, body));
             }
         }
         for gone in stored.keys() {
@@ -367,8 +369,8 @@ impl<'c> Tx<'c> {
                 .execute(params![pk, gone])
                 .db()?;
         }
-        if remember {
-            self.known.borrow_mut().insert(pk, now_stored);
+        if let (true, Some(known)) = (remember, &self.known) {
+            known.borrow_mut().insert(pk, now_stored);
         }
         Ok(())
     }
@@ -412,12 +414,11 @@ fn decode_secret(pk: i64, meta: &str, bodies: Vec<String>) -> CoreResult<Secret>
 }
 
 fn decode_versions(pk: i64, bodies: Vec<String>) -> CoreResult<Vec<Version>> {
-    bodies
-        .iter()
-        .map(|b| {
-            serde_json::from_str(b).map_err(|e| corrupt(&format!("version of secret row {pk}"), &e))
-        })
-        .collect()
+    bodies.iter().map(|b| decode_version(pk, b)).collect()
+}
+
+fn decode_version(pk: i64, body: &str) -> CoreResult<Version> {
+    serde_json::from_str(body).map_err(|e| corrupt(&format!("version of secret row {pk}"), &e))
 }
 
 fn decode_value(kind: &str, key: &str, body: &str) -> CoreResult<Value> {
@@ -758,7 +759,9 @@ impl WriteTx for Tx<'_> {
 
     fn delete_secret(&mut self, scope: &Scope, name: &str) -> CoreResult<()> {
         // Versions go with it (ON DELETE CASCADE), and a new row may take its row id.
-        self.known.get_mut().clear();
+        if let Some(known) = self.known.as_mut() {
+            known.get_mut().clear();
+        }
         let r = self
             .conn
             .prepare_cached(
@@ -829,7 +832,9 @@ impl WriteTx for Tx<'_> {
     }
 
     fn reset(&mut self, filter: &ResetFilter) -> CoreResult<()> {
-        self.known.get_mut().clear();
+        if let Some(known) = self.known.as_mut() {
+            known.get_mut().clear();
+        }
         let cloud = filter.cloud.map(Cloud::as_str);
         let tenant = filter.tenant.as_deref();
         let r = ["secrets", "records"]
@@ -927,7 +932,7 @@ mod tests {
     fn due_times_come_from_their_indexes() {
         let mut conn = Connection::open_in_memory().unwrap();
         crate::schema::migrate(&mut conn).unwrap();
-        let tx = Tx::new(&conn);
+        let tx = Tx::reading(&conn);
         let plan = |sql: &str| -> Vec<String> {
             conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
                 .unwrap()
