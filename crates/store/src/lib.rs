@@ -4,6 +4,7 @@
 //!   file) a pool of readers; owns the transaction boundaries.
 //! - [`tx`]: rows ↔ model behind `ReadTx`/`WriteTx`: a secret is a metadata row plus one row
 //!   per version.
+//! - [`hot`]: recently read secrets, decoded, emptied by every commit.
 //! - [`schema`]: the ordered migrations, counted by `PRAGMA user_version`.
 //! - [`error`]: every SQLite or decoding failure as `CoreError::Storage`.
 //!
@@ -13,6 +14,7 @@
 //! (memory), so it sees a single snapshot.
 
 pub mod error;
+pub mod hot;
 pub mod schema;
 pub mod sqlite;
 pub mod tx;

@@ -20,6 +20,7 @@
 //! writer's automatic checkpoints are off.
 
 use crate::error::{db_error, DbResult};
+use crate::hot::Hot;
 use crate::schema;
 use crate::tx::Tx;
 use localsecrets_core::storage::{ReadTx, Storage, WriteTx};
@@ -53,6 +54,8 @@ pub struct SqliteStorage {
     committed: Condvar,
     /// Copies the WAL back into the database off the request path.
     checkpointer: Option<Checkpointer>,
+    /// Secrets read recently, emptied by every commit.
+    hot: Hot,
     /// The memory mode's directory, removed after the connections above close.
     _scratch: Option<Scratch>,
 }
@@ -149,6 +152,7 @@ impl SqliteStorage {
             waiting: std::sync::atomic::AtomicUsize::new(0),
             commits: Mutex::new(Commits::default()),
             committed: Condvar::new(),
+            hot: Hot::default(),
             _scratch: scratch,
         }
     }
@@ -228,7 +232,7 @@ impl Storage for SqliteStorage {
             // One snapshot for everything the closure reads; the statements are cached, as a
             // read is often only one lookup besides them.
             conn.prepare_cached("BEGIN").db()?.execute([]).db()?;
-            let r = f(&Tx::reading(conn));
+            let r = f(&Tx::reading(conn, Some(&self.hot)));
             let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
             let ended = conn
                 .prepare_cached(end)
@@ -247,7 +251,9 @@ impl Storage for SqliteStorage {
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .db()?;
             run(&txn, f)?;
-            return txn.commit().db();
+            txn.commit().db()?;
+            self.hot.committed();
+            return Ok(());
         }
         self.write_in_batch(f)
     }
@@ -366,6 +372,9 @@ impl SqliteStorage {
             })
         };
         w.batch = None;
+        if outcome.is_ok() {
+            self.hot.committed();
+        }
         drop(w);
         self.end_batch(batch, outcome.clone());
         if let Some(payload) = panicked {
@@ -639,6 +648,7 @@ impl ReaderPool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use localsecrets_core::storage::Versions;
     use localsecrets_core::{Cloud, Scope, Secret, SecretValue, Timestamp, Version};
 
     fn scope() -> Scope {
@@ -869,6 +879,46 @@ mod tests {
         let before = store.writer.lock().conn.total_changes();
         put(store, s);
         store.writer.lock().conn.total_changes() - before
+    }
+
+    fn current_value(store: &SqliteStorage, name: &str) -> Option<String> {
+        let mut out = None;
+        store
+            .read(&mut |tx| {
+                let s = tx.secret_with(&scope(), name, Versions::Labelled("AWSCURRENT"))?;
+                out = s.and_then(|s| s.versions.first()?.value.as_text().map(str::to_owned));
+                Ok(())
+            })
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn a_hot_secret_is_never_read_older_than_an_acknowledged_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStorage::open(Some(&dir.path().join("db"))).unwrap();
+        put(&store, &secret("db", &[("0", &["AWSCURRENT"])]));
+        assert_eq!(current_value(&store, "db").as_deref(), Some("value of 0"));
+        let acked = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|t| {
+            for _ in 0..4 {
+                t.spawn(|| {
+                    while acked.load(std::sync::atomic::Ordering::SeqCst) < 200 {
+                        // Whatever is acknowledged before the read begins, the read sees.
+                        let floor = acked.load(std::sync::atomic::Ordering::SeqCst);
+                        let seen: usize = current_value(&store, "db")
+                            .and_then(|v| v.strip_prefix("value of ")?.parse().ok())
+                            .unwrap();
+                        assert!(seen >= floor, "read {seen} after {floor} was acknowledged");
+                    }
+                });
+            }
+            for i in 1..=200 {
+                put(&store, &secret("db", &[(&i.to_string(), &["AWSCURRENT"])]));
+                acked.store(i, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+        assert_eq!(current_value(&store, "db").as_deref(), Some("value of 200"));
     }
 
     #[test]

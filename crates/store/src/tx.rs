@@ -3,6 +3,7 @@
 //! rows that changed.
 
 use crate::error::{corrupt, DbResult};
+use crate::hot::{By, Hot};
 use localsecrets_core::listing::{ListOrder, ListPage, ListQuery, Position};
 use localsecrets_core::memory::due_items;
 use localsecrets_core::storage::{Due, DueKind, ReadTx, ResetFilter, Versions, WriteTx};
@@ -21,6 +22,8 @@ pub struct Tx<'c> {
     /// them, so writing a secret back compares with them instead of reading them again.
     /// `None` in a read transaction, which writes nothing back.
     known: Option<std::cell::RefCell<HashMap<i64, StoredVersions>>>,
+    /// A read's cache of hot secrets, with the commit count seen when the read began.
+    hot: Option<(&'c Hot, u64)>,
 }
 
 /// Version id → (seq, body) as stored.
@@ -33,15 +36,18 @@ impl<'c> Tx<'c> {
             conn,
             failed: None,
             known: Some(Default::default()),
+            hot: None,
         }
     }
 
-    /// A read transaction begun on `conn`.
-    pub fn reading(conn: &'c Connection) -> Self {
+    /// A read transaction begun on `conn`, which has run no statement yet (its snapshot is
+    /// taken after `hot`'s commit count is read).
+    pub fn reading(conn: &'c Connection, hot: Option<&'c Hot>) -> Self {
         Self {
             conn,
             failed: None,
             known: None,
+            hot: hot.map(|h| (h, h.epoch())),
         }
     }
 
@@ -89,15 +95,25 @@ impl<'c> Tx<'c> {
         Ok(versions)
     }
 
-    /// The secret `sql` finds by `key` in `scope` ([`SECRET_BY_NAME`], [`SECRET_BY_ID`]),
-    /// with the versions asked for.
+    /// The secret found by name or id in `scope`, with the versions asked for; from the
+    /// cache of hot secrets when a read finds it there.
     fn secret_where(
         &self,
-        sql: &str,
+        by: By,
         scope: &Scope,
         key: &str,
         versions: Versions<'_>,
     ) -> CoreResult<Option<Secret>> {
+        let cached = self
+            .hot
+            .and_then(|(hot, epoch)| Some((hot, epoch, Hot::key(scope, by, key, versions)?)));
+        if let Some(s) = cached.as_ref().and_then(|(hot, _, k)| hot.get(k)) {
+            return Ok(Some(s));
+        }
+        let sql = match by {
+            By::Name => SECRET_BY_NAME,
+            By::Id => SECRET_BY_ID,
+        };
         let row: Option<(i64, String)> = self
             .conn
             .prepare_cached(sql)
@@ -108,12 +124,15 @@ impl<'c> Tx<'c> {
             )
             .optional()
             .db()?;
-        row.map(|(pk, meta)| {
-            let mut s = decode_secret(pk, &meta, Vec::new())?;
-            s.versions = self.versions_of(pk, versions)?;
-            Ok(s)
-        })
-        .transpose()
+        let Some((pk, meta)) = row else {
+            return Ok(None);
+        };
+        let mut s = decode_secret(pk, &meta, Vec::new())?;
+        s.versions = self.versions_of(pk, versions)?;
+        if let Some((hot, epoch, k)) = cached {
+            hot.put(epoch, k, &s, meta.len());
+        }
+        Ok(Some(s))
     }
 
     /// Records the labels `version_id` holds now (rows per version and label, so the order
@@ -498,7 +517,7 @@ impl ReadTx for Tx<'_> {
         name: &str,
         versions: Versions<'_>,
     ) -> CoreResult<Option<Secret>> {
-        self.secret_where(SECRET_BY_NAME, scope, name, versions)
+        self.secret_where(By::Name, scope, name, versions)
     }
 
     fn secret_by_id_with(
@@ -507,7 +526,7 @@ impl ReadTx for Tx<'_> {
         id: &str,
         versions: Versions<'_>,
     ) -> CoreResult<Option<Secret>> {
-        self.secret_where(SECRET_BY_ID, scope, id, versions)
+        self.secret_where(By::Id, scope, id, versions)
     }
 
     fn secrets(&self, scope: &Scope) -> CoreResult<Vec<Secret>> {
@@ -932,7 +951,7 @@ mod tests {
     fn due_times_come_from_their_indexes() {
         let mut conn = Connection::open_in_memory().unwrap();
         crate::schema::migrate(&mut conn).unwrap();
-        let tx = Tx::reading(&conn);
+        let tx = Tx::reading(&conn, None);
         let plan = |sql: &str| -> Vec<String> {
             conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
                 .unwrap()
