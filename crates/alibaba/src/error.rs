@@ -294,7 +294,7 @@ impl From<CoreError> for AlibabaError {
                     window_secs / 3600
                 ),
             ),
-            CoreError::InvalidParameter(what) => Self::invalid(what),
+            CoreError::InvalidParameter(what) | CoreError::Refused(what) => Self::invalid(what),
             CoreError::Storage(_) => Self::new(Code::InternalFailure),
         }
     }

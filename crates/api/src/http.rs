@@ -166,7 +166,7 @@ impl Response {
     pub fn json(status: u16, value: &serde_json::Value) -> Self {
         Self::new(status)
             .header("content-type", "application/json")
-            .body(value.to_string())
+            .body(json_bytes(value))
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -190,6 +190,13 @@ impl Response {
     pub fn json_body(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }
+}
+
+/// A JSON document as bytes, written straight into its buffer (`Value`'s `Display` goes
+/// through the formatter token by token). Serialising a `Value` cannot fail: its keys are
+/// strings and its numbers finite.
+pub fn json_bytes(value: &serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@
 //! Data flow: server builds a [`Request`] → asks each frontend [`Frontend::claims`] in
 //! dispatch order → [`Frontend::handle`] parses, calls the core service, renders a
 //! [`Response`] (errors through [`WireError::respond`], which names the error code for the
-//! request journal) → the journal asks [`Frontend::describe`] what the call was about.
+//! request journal) → the journal takes what the call was about from [`Frontend::serve`]
+//! (or asks [`Frontend::describe`]).
 //! Fixtures ask [`Frontend::check_import`] whether a secret built outside the API obeys the
 //! cloud's rules. The scheduler asks [`Frontend::scheduled_rotation`] to rotate a secret whose
 //! time has come; [`rotation`] holds the user rotation functions frontends may call.
@@ -82,6 +83,12 @@ pub trait Frontend: Send + Sync {
             403,
             &serde_json::json!({"error": "forbidden", "message": message}),
         )
+    }
+
+    /// Answers a request and says what it was about, for the journal. A frontend that learns
+    /// that while answering overrides it, so the journal does not parse the request again.
+    fn serve(&self, req: &Request) -> (Response, RequestInfo) {
+        (self.handle(req), self.describe(req))
     }
 
     /// The journal's view of a request: operation, tenant, region and secret name. Must be

@@ -92,7 +92,7 @@ impl WireError for AwsError {
             .header("content-type", CONTENT_TYPE)
             .header("x-amzn-RequestId", request_id)
             .header("x-amzn-ErrorType", self.code())
-            .body(body.to_string())
+            .body(localsecrets_api::http::json_bytes(&body))
     }
 }
 
@@ -164,6 +164,7 @@ impl From<CoreError> for AwsError {
             )),
             CoreError::Throttled { .. } => Self::LimitExceeded(e.to_string()),
             CoreError::InvalidParameter(what) => Self::InvalidParameter(what),
+            CoreError::Refused(why) => Self::InvalidRequest(why),
             // Store failures are never the caller's fault and their text stays in the server.
             CoreError::Storage(_) => {
                 Self::InternalServiceError("An error occurred on the server side.".into())

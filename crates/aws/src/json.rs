@@ -118,6 +118,11 @@ impl Input {
         self.map.get(field).filter(|v| !v.is_null())
     }
 
+    /// A field as given, unchecked (what the request journal names).
+    pub fn raw(&self, field: &str) -> Option<&Value> {
+        self.get(field)
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.get(field).is_some()
     }

@@ -81,17 +81,41 @@ impl AwsFrontend {
         self
     }
 
-    fn answer(&self, req: &Request) -> Result<serde_json::Value, AwsError> {
-        let op = router::route(req)?;
+    /// The answer's body, and what the call was about as far as it was read.
+    fn answer(&self, req: &Request, info: &mut RequestInfo) -> Result<serde_json::Value, AwsError> {
         let who = identity::identify(req, &self.config);
+        info.tenant = Some(who.account.clone());
+        info.region = Some(who.region.clone());
+        let op = router::route(req)?;
+        let input = json::Input::parse(&req.body)?;
+        info.secret = secret_named(input.raw("SecretId").or_else(|| input.raw("Name")));
         let call = call::Call {
             service: &self.service,
             scope: Scope::new(Cloud::Aws, who.account, who.region),
-            input: json::Input::parse(&req.body)?,
+            input,
             functions: &*self.functions,
         };
         op.run(&call)
     }
+
+    fn respond(&self, req: &Request, answer: Result<serde_json::Value, AwsError>) -> Response {
+        match answer {
+            Ok(body) => Response::new(200)
+                .header("content-type", CONTENT_TYPE)
+                .header("x-amzn-RequestId", &req.request_id)
+                .body(localsecrets_api::http::json_bytes(&body)),
+            Err(e) => e.respond(&req.request_id),
+        }
+    }
+}
+
+/// The secret's name, from `SecretId` (a name or an ARN) or CreateSecret's `Name`.
+fn secret_named(id: Option<&serde_json::Value>) -> Option<String> {
+    id.and_then(serde_json::Value::as_str)
+        .map(|id| match arn::parse(id) {
+            Some(a) => a.target.name().to_owned(),
+            None => id.to_owned(),
+        })
 }
 
 impl Frontend for AwsFrontend {
@@ -120,32 +144,29 @@ impl Frontend for AwsFrontend {
     }
 
     fn handle(&self, req: &Request) -> Response {
-        match self.answer(req) {
-            Ok(body) => Response::new(200)
-                .header("content-type", CONTENT_TYPE)
-                .header("x-amzn-RequestId", &req.request_id)
-                .body(body.to_string()),
-            Err(e) => e.respond(&req.request_id),
-        }
+        self.serve(req).0
+    }
+
+    fn serve(&self, req: &Request) -> (Response, RequestInfo) {
+        let mut info = RequestInfo {
+            operation: router::target(req).map(str::to_owned),
+            ..RequestInfo::default()
+        };
+        let answer = self.answer(req, &mut info);
+        (self.respond(req, answer), info)
     }
 
     fn describe(&self, req: &Request) -> RequestInfo {
         let who = identity::identify(req, &self.config);
         let body = serde_json::from_slice::<serde_json::Value>(&req.body).ok();
-        // The secret's name: from `SecretId` (a name or an ARN) or CreateSecret's `Name`.
-        let secret = body
-            .as_ref()
-            .and_then(|b| b.get("SecretId").or_else(|| b.get("Name")))
-            .and_then(serde_json::Value::as_str)
-            .map(|id| match arn::parse(id) {
-                Some(a) => a.target.name().to_owned(),
-                None => id.to_owned(),
-            });
         RequestInfo {
             operation: router::target(req).map(str::to_owned),
             tenant: Some(who.account),
             region: Some(who.region),
-            secret,
+            secret: secret_named(
+                body.as_ref()
+                    .and_then(|b| b.get("SecretId").or_else(|| b.get("Name"))),
+            ),
         }
     }
 

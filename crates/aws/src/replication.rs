@@ -9,7 +9,7 @@ use crate::arn::{self, Target};
 use crate::state::{AwsState, Status};
 use localsecrets_core::observe::{Change, Observer};
 use localsecrets_core::storage::{ReadTx, WriteTx};
-use localsecrets_core::{Cloud, CoreResult, LinkedReader, Scope, Secret};
+use localsecrets_core::{Cloud, CoreError, CoreResult, LinkedReader, Scope, Secret};
 
 /// Finds a secret by target inside a transaction.
 pub fn lookup(tx: &dyn ReadTx, scope: &Scope, t: &Target) -> CoreResult<Option<Secret>> {
@@ -116,6 +116,16 @@ pub fn write_replicas(tx: &mut dyn WriteTx, here: &Scope, primary: &Secret) -> C
 pub struct Follow;
 
 impl Observer for Follow {
+    fn may_change(&self, scope: &Scope, secret: &Secret) -> CoreResult<()> {
+        if scope.cloud != Cloud::Aws {
+            return Ok(());
+        }
+        match AwsState::of(secret).refusal() {
+            Some(why) => Err(CoreError::Refused(why)),
+            None => Ok(()),
+        }
+    }
+
     fn changed(
         &self,
         tx: &mut dyn WriteTx,

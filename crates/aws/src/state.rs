@@ -115,20 +115,25 @@ impl AwsState {
 
     /// Replicas refuse every write; the primary's changes reach them by replication.
     pub fn ensure_writable(&self) -> AwsResult<()> {
+        match self.refusal() {
+            Some(why) => Err(AwsError::InvalidRequest(why)),
+            None => Ok(()),
+        }
+    }
+
+    /// Why a write to this secret is refused, if it is (a replica's).
+    pub fn refusal(&self) -> Option<String> {
         if let Some(primary) = &self.primary_region {
-            return Err(AwsError::InvalidRequest(format!(
+            return Some(format!(
                 "You can't perform this operation on a replica secret. Call it on the primary \
                  secret in {primary}."
-            )));
-        }
-        if self.cross_account_primary.is_some() {
-            return Err(AwsError::InvalidRequest(
-                "You can't perform this operation on a cross-account replica secret. Call \
-                 StopReplicationToReplica first."
-                    .into(),
             ));
         }
-        Ok(())
+        self.cross_account_primary.as_ref().map(|_| {
+            "You can't perform this operation on a cross-account replica secret. Call \
+             StopReplicationToReplica first."
+                .to_owned()
+        })
     }
 
     pub fn is_replicated(&self) -> bool {

@@ -870,6 +870,44 @@ fn region_replicas_follow_their_primary() {
         eu.err("DeleteSecret", json!({"SecretId": "db"})).0,
         "InvalidRequestException"
     );
+    // The refusal is checked inside each write's own transaction, and leaves nothing behind.
+    let before = eu.ok("DescribeSecret", json!({"SecretId": "db"}));
+    for (op, body) in [
+        (
+            "UpdateSecret",
+            json!({"SecretId": "db", "Description": "d"}),
+        ),
+        (
+            "TagResource",
+            json!({"SecretId": "db", "Tags": [{"Key": "k", "Value": "v"}]}),
+        ),
+        ("UntagResource", json!({"SecretId": "db", "TagKeys": ["k"]})),
+        (
+            "PutResourcePolicy",
+            json!({"SecretId": "db", "ResourcePolicy":
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"secretsmanager:GetSecretValue","Resource":"*"}]}"#}),
+        ),
+        ("DeleteResourcePolicy", json!({"SecretId": "db"})),
+        ("CancelRotateSecret", json!({"SecretId": "db"})),
+        ("RestoreSecret", json!({"SecretId": "db"})),
+        (
+            "UpdateSecretVersionStage",
+            json!({"SecretId": "db", "VersionStage": "X",
+                                            "MoveToVersionId": UUID_A}),
+        ),
+    ] {
+        assert_eq!(
+            eu.err(op, body),
+            (
+                "InvalidRequestException".to_owned(),
+                "You can't perform this operation on a replica secret. Call it on the primary \
+                 secret in us-east-1."
+                    .to_owned()
+            ),
+            "{op}"
+        );
+    }
+    assert_eq!(eu.ok("DescribeSecret", json!({"SecretId": "db"})), before);
     a.ok(
         "PutSecretValue",
         json!({"SecretId": "db", "SecretString": "v2"}),

@@ -76,6 +76,8 @@ pub enum CoreError {
         window_secs: i64,
     },
     InvalidParameter(String),
+    /// A cloud's own rule refuses to change this secret (an AWS replica); the text says why.
+    Refused(String),
     /// The store failed; never caused by the request.
     Storage(String),
 }
@@ -134,7 +136,7 @@ impl fmt::Display for CoreError {
                 f,
                 "rate limit exceeded: at most {max} per {window_secs} seconds"
             ),
-            Self::InvalidParameter(what) => f.write_str(what),
+            Self::InvalidParameter(what) | Self::Refused(what) => f.write_str(what),
             Self::Storage(what) => write!(f, "storage failure: {what}"),
         }
     }

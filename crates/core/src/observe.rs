@@ -59,6 +59,13 @@ impl Change<'_> {
 /// transaction is open while it runs, so it must work through `tx` only, never call the
 /// service.
 pub trait Observer: Send + Sync {
+    /// Asked, inside the write's transaction, before a change to `secret` is made: an error
+    /// refuses it (AWS replicas refuse every write; the primary's changes reach them by
+    /// replication). Checked where the change is made, so no write slips in between.
+    fn may_change(&self, _scope: &Scope, _secret: &Secret) -> CoreResult<()> {
+        Ok(())
+    }
+
     fn changed(
         &self,
         tx: &mut dyn WriteTx,

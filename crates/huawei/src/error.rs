@@ -295,6 +295,7 @@ impl From<CoreError> for HuaweiError {
             | CoreError::InvalidParameter(_) => K::InvalidParameter,
             CoreError::RotationInProgress { .. }
             | CoreError::UnsupportedSecretType { .. }
+            | CoreError::Refused(_)
             | CoreError::Throttled { .. } => K::InvalidRequest,
             CoreError::Storage(_) => K::Internal,
         };

@@ -12,7 +12,7 @@ pub const CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 pub fn json(status: u16, value: &Value) -> Response {
     Response::new(status)
         .header("Content-Type", CONTENT_TYPE)
-        .body(value.to_string())
+        .body(localsecrets_api::http::json_bytes(value))
 }
 
 pub fn ok(value: Value) -> Response {

@@ -42,13 +42,25 @@ pub fn route(app: &App, req: &Request) -> (Route, Response) {
             operation: f.operation(req),
         };
         let started = std::time::Instant::now();
-        let response = match &host {
-            Ok(()) => f.handle(req),
-            Err(message) => f.refuse(req, message),
+        let (response, info) = match &host {
+            Ok(()) if app.journal.is_active() => {
+                let (response, info) = f.serve(req);
+                (response, Some(info))
+            }
+            Ok(()) => (f.handle(req), None),
+            Err(message) => (f.refuse(req, message), None),
         };
         let time = app.service.now();
-        app.journal
-            .note(f.as_ref(), req, &response, time, started.elapsed());
+        match info {
+            Some(info) => {
+                let took = started.elapsed();
+                app.journal
+                    .record(f.cloud(), info, req, &response, time, took)
+            }
+            None => app
+                .journal
+                .note(f.as_ref(), req, &response, time, started.elapsed()),
+        }
         return (route, response);
     }
     match host {

@@ -4,7 +4,7 @@
 //! names only, and neither body is kept. With `--log-requests` each entry is also printed to
 //! stdout as one JSON line.
 
-use localsecrets_api::{Frontend, Request, Response};
+use localsecrets_api::{Frontend, Request, RequestInfo, Response};
 use localsecrets_core::{Cloud, Timestamp};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -159,11 +159,33 @@ impl Journal {
         if !self.is_active() {
             return;
         }
-        let info = frontend.describe(req);
+        self.record(
+            frontend.cloud(),
+            frontend.describe(req),
+            req,
+            resp,
+            time,
+            duration,
+        );
+    }
+
+    /// [`Journal::note`] for a call whose frontend already said what it was about.
+    pub fn record(
+        &self,
+        cloud: Cloud,
+        info: RequestInfo,
+        req: &Request,
+        resp: &Response,
+        time: Timestamp,
+        duration: Duration,
+    ) {
+        if !self.is_active() {
+            return;
+        }
         let mut entry = Entry {
             seq: 0,
             time,
-            cloud: frontend.cloud(),
+            cloud,
             tenant: info.tenant,
             region: info.region,
             operation: info.operation,

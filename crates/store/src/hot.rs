@@ -41,20 +41,29 @@ impl Hot {
     /// or a listing's business, and large).
     pub fn key(scope: &Scope, by: By, key: &str, versions: Versions<'_>) -> Option<String> {
         let (kind, which) = match versions {
-            Versions::Labelled(l) => ('l', l),
-            Versions::Id(id) => ('v', id),
+            Versions::Labelled(l) => ("l", l),
+            Versions::Id(id) => ("v", id),
             Versions::All => return None,
         };
         let by = match by {
-            By::Name => 'n',
-            By::Id => 'i',
+            By::Name => "n",
+            By::Id => "i",
         };
-        Some(format!(
-            "{}\0{}\0{}\0{by}\0{key}\0{kind}\0{which}",
+        let parts = [
             scope.cloud.as_str(),
-            scope.tenant,
-            scope.region
-        ))
+            &scope.tenant,
+            &scope.region,
+            by,
+            key,
+            kind,
+            which,
+        ];
+        let mut k = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        for p in parts {
+            k.push_str(p);
+            k.push('\0');
+        }
+        Some(k)
     }
 
     pub fn get(&self, key: &str) -> Option<Secret> {

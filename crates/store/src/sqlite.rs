@@ -229,10 +229,13 @@ fn configure(conn: &Connection) -> CoreResult<()> {
 impl Storage for SqliteStorage {
     fn read(&self, f: &mut dyn FnMut(&dyn ReadTx) -> CoreResult<()>) -> CoreResult<()> {
         self.with_reader(|conn| {
-            // One snapshot for everything the closure reads; the statements are cached, as a
-            // read is often only one lookup besides them.
-            conn.prepare_cached("BEGIN").db()?.execute([]).db()?;
-            let r = f(&Tx::reading(conn, Some(&self.hot)));
+            // One snapshot for everything the closure reads, begun at its first statement; the
+            // statements are cached, as a read is often only one lookup besides them.
+            let tx = Tx::reading(conn, Some(&self.hot));
+            let r = f(&tx);
+            if !tx.begun() {
+                return r;
+            }
             let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
             let ended = conn
                 .prepare_cached(end)

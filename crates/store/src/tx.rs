@@ -14,7 +14,10 @@ use std::collections::{HashMap, HashSet};
 
 /// A transaction already begun on `conn`; the caller commits or rolls back.
 pub struct Tx<'c> {
-    conn: &'c Connection,
+    db: &'c Connection,
+    /// Whether the transaction has begun on `db`: a read begins at its first statement, so
+    /// one answered from the cache of hot secrets runs none.
+    begun: std::cell::Cell<bool>,
     /// The first write that failed. A multi-statement write may have been cut short, so the
     /// transaction must not commit even if the closure carries on.
     failed: Option<CoreError>,
@@ -33,18 +36,20 @@ impl<'c> Tx<'c> {
     /// A write transaction begun on `conn`.
     pub fn new(conn: &'c Connection) -> Self {
         Self {
-            conn,
+            db: conn,
+            begun: std::cell::Cell::new(true),
             failed: None,
             known: Some(Default::default()),
             hot: None,
         }
     }
 
-    /// A read transaction begun on `conn`, which has run no statement yet (its snapshot is
-    /// taken after `hot`'s commit count is read).
+    /// A read transaction on `conn`, begun (deferred) at its first statement, so its snapshot
+    /// is taken after `hot`'s commit count is read. The caller ends it if [`Tx::begun`].
     pub fn reading(conn: &'c Connection, hot: Option<&'c Hot>) -> Self {
         Self {
-            conn,
+            db: conn,
+            begun: std::cell::Cell::new(false),
             failed: None,
             known: None,
             hot: hot.map(|h| (h, h.epoch())),
@@ -53,6 +58,19 @@ impl<'c> Tx<'c> {
 
     pub fn into_failure(self) -> Option<CoreError> {
         self.failed
+    }
+
+    pub fn begun(&self) -> bool {
+        self.begun.get()
+    }
+
+    /// The connection, with the transaction begun.
+    fn conn(&self) -> CoreResult<&'c Connection> {
+        if !self.begun.get() {
+            self.db.prepare_cached("BEGIN").db()?.execute([]).db()?;
+            self.begun.set(true);
+        }
+        Ok(self.db)
     }
 
     fn guard(&mut self, r: CoreResult<()>) -> CoreResult<()> {
@@ -65,7 +83,7 @@ impl<'c> Tx<'c> {
     /// Every version row of a secret, in order: id, seq and body.
     fn stored_versions(&self, pk: i64) -> CoreResult<Vec<(String, i64, String)>> {
         let mut stmt = self
-            .conn
+            .conn()?
             .prepare_cached(
                 "SELECT version_id, seq, body FROM versions WHERE secret = ?1 ORDER BY seq",
             )
@@ -115,7 +133,7 @@ impl<'c> Tx<'c> {
             By::Id => SECRET_BY_ID,
         };
         let row: Option<(i64, String)> = self
-            .conn
+            .conn()?
             .prepare_cached(sql)
             .db()?
             .query_row(
@@ -138,13 +156,13 @@ impl<'c> Tx<'c> {
     /// Records the labels `version_id` holds now (rows per version and label, so the order
     /// versions are written in does not matter).
     fn put_labels(&self, pk: i64, version_id: &str, labels: &[String]) -> CoreResult<()> {
-        self.conn
+        self.conn()?
             .prepare_cached("DELETE FROM labels WHERE secret = ?1 AND version_id = ?2")
             .db()?
             .execute(params![pk, version_id])
             .db()?;
         for label in labels {
-            self.conn
+            self.conn()?
                 .prepare_cached(
                     "INSERT OR IGNORE INTO labels (secret, label, version_id) VALUES (?1, ?2, ?3)",
                 )
@@ -172,7 +190,7 @@ impl<'c> Tx<'c> {
             ),
         };
         let bodies: Vec<String> = {
-            let mut stmt = self.conn.prepare_cached(sql).db()?;
+            let mut stmt = self.conn()?.prepare_cached(sql).db()?;
             let rows = stmt.query_map(params![pk, key], |r| r.get(0)).db()?;
             rows.collect::<rusqlite::Result<_>>().db()?
         };
@@ -186,7 +204,7 @@ impl<'c> Tx<'c> {
     ) -> CoreResult<HashMap<i64, Vec<String>>> {
         let list = Value::Array(pks.map(Value::from).collect()).to_string();
         let mut stmt = self
-            .conn
+            .conn()?
             .prepare_cached(
                 "SELECT secret, body FROM versions
                  WHERE secret IN (SELECT value FROM json_each(?1)) ORDER BY secret, seq",
@@ -210,7 +228,7 @@ impl<'c> Tx<'c> {
         row: &mut dyn FnMut(i64, &str) -> CoreResult<bool>,
     ) -> CoreResult<()> {
         let mut stmt = self
-            .conn
+            .conn()?
             .prepare_cached(&page_sql(q, after.is_some()))
             .db()?;
         let (cloud, now) = (scope.cloud.as_str(), now.millis());
@@ -242,7 +260,7 @@ impl<'c> Tx<'c> {
     ) -> CoreResult<usize> {
         let Some(keep) = q.keep else {
             let n: i64 = self
-                .conn
+                .conn()?
                 .prepare_cached(&format!(
                     "SELECT COUNT(*) FROM secrets
                      WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND {}",
@@ -293,7 +311,7 @@ impl<'c> Tx<'c> {
             }
         }
         let pk: i64 = self
-            .conn
+            .conn()?
             .prepare_cached(
                 "INSERT INTO secrets
                      (cloud, tenant, region, name, id, meta, purge_at, next_rotation, expires_at,
@@ -370,7 +388,7 @@ impl<'c> Tx<'c> {
                          VALUES (?1, ?2, ?3, ?4)"
                     }
                 };
-                self.conn
+                self.conn()?
                     .prepare_cached(sql)
                     .db()?
                     .execute(params![pk, id, seq, body])
@@ -382,7 +400,7 @@ impl<'c> Tx<'c> {
         }
         for gone in stored.keys() {
             self.put_labels(pk, gone, &[])?;
-            self.conn
+            self.conn()?
                 .prepare_cached("DELETE FROM versions WHERE secret = ?1 AND version_id = ?2")
                 .db()?
                 .execute(params![pk, gone])
@@ -533,7 +551,7 @@ impl ReadTx for Tx<'_> {
         let p = params![scope.cloud.as_str(), scope.tenant, scope.region];
         let metas: Vec<(i64, String)> = {
             let mut stmt = self
-                .conn
+                .conn()?
                 .prepare_cached(
                     "SELECT pk, meta FROM secrets
                      WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 ORDER BY name",
@@ -545,7 +563,7 @@ impl ReadTx for Tx<'_> {
         let mut bodies: HashMap<i64, Vec<String>> = HashMap::new();
         {
             let mut stmt = self
-                .conn
+                .conn()?
                 .prepare_cached(
                     "SELECT v.secret, v.body FROM versions v JOIN secrets s ON s.pk = v.secret
                      WHERE s.cloud = ?1 AND s.tenant = ?2 AND s.region = ?3
@@ -614,7 +632,7 @@ impl ReadTx for Tx<'_> {
 
     fn count(&self) -> CoreResult<usize> {
         let n: i64 = self
-            .conn
+            .conn()?
             .prepare_cached("SELECT COUNT(*) FROM secrets")
             .db()?
             .query_row([], |r| r.get(0))
@@ -625,7 +643,7 @@ impl ReadTx for Tx<'_> {
     fn scopes(&self, cloud: Option<Cloud>) -> CoreResult<Vec<Scope>> {
         let rows: Vec<(String, String, String)> = {
             let mut stmt = self
-                .conn
+                .conn()?
                 .prepare_cached(
                     "SELECT cloud, tenant, region FROM secrets WHERE ?1 IS NULL OR cloud = ?1
                      UNION
@@ -653,7 +671,7 @@ impl ReadTx for Tx<'_> {
         type Row = (String, String, String, String, i64, u8);
         let rows: Vec<Row> = {
             let mut stmt = self
-                .conn
+                .conn()?
                 .prepare_cached(
                     "SELECT cloud, tenant, region, name, purge_at, 1 FROM secrets
                      WHERE purge_at <= ?1
@@ -701,7 +719,7 @@ impl ReadTx for Tx<'_> {
 
     fn next_due(&self) -> CoreResult<Option<Timestamp>> {
         let at: Option<i64> = self
-            .conn
+            .conn()?
             .prepare_cached(
                 "SELECT MIN(t) FROM (
                      SELECT MIN(purge_at) AS t FROM secrets WHERE purge_at IS NOT NULL
@@ -720,7 +738,7 @@ impl ReadTx for Tx<'_> {
     fn records(&self, scope: &Scope, kind: &str) -> CoreResult<Vec<(String, Value)>> {
         let rows: Vec<(String, String)> = {
             let mut stmt = self
-                .conn
+                .conn()?
                 .prepare_cached(
                     "SELECT key, value FROM records
                      WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND kind = ?4
@@ -745,7 +763,7 @@ impl ReadTx for Tx<'_> {
 
     fn record(&self, scope: &Scope, kind: &str, key: &str) -> CoreResult<Option<Value>> {
         let body: Option<String> = self
-            .conn
+            .conn()?
             .prepare_cached(
                 "SELECT value FROM records
                  WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND kind = ?4 AND key = ?5",
@@ -761,7 +779,7 @@ impl ReadTx for Tx<'_> {
     }
 
     fn setting(&self, key: &str) -> CoreResult<Option<String>> {
-        self.conn
+        self.conn()?
             .prepare_cached("SELECT value FROM settings WHERE key = ?1")
             .db()?
             .query_row([key], |r| r.get(0))
@@ -782,7 +800,7 @@ impl WriteTx for Tx<'_> {
             known.get_mut().clear();
         }
         let r = self
-            .conn
+            .conn()?
             .prepare_cached(
                 "DELETE FROM secrets
                  WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND name = ?4",
@@ -808,7 +826,7 @@ impl WriteTx for Tx<'_> {
         value: &Value,
     ) -> CoreResult<()> {
         let r = self
-            .conn
+            .conn()?
             .prepare_cached(
                 "INSERT INTO records (cloud, tenant, region, kind, key, value)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -831,7 +849,7 @@ impl WriteTx for Tx<'_> {
 
     fn delete_record(&mut self, scope: &Scope, kind: &str, key: &str) -> CoreResult<()> {
         let r = self
-            .conn
+            .conn()?
             .prepare_cached(
                 "DELETE FROM records
                  WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND kind = ?4 AND key = ?5",
@@ -856,16 +874,16 @@ impl WriteTx for Tx<'_> {
         }
         let cloud = filter.cloud.map(Cloud::as_str);
         let tenant = filter.tenant.as_deref();
+        let conn = self.conn()?;
         let r = ["secrets", "records"]
             .into_iter()
             .try_for_each(|table| {
-                self.conn
-                    .prepare_cached(&format!(
-                        "DELETE FROM {table}
+                conn.prepare_cached(&format!(
+                    "DELETE FROM {table}
                          WHERE (?1 IS NULL OR cloud = ?1) AND (?2 IS NULL OR tenant = ?2)"
-                    ))?
-                    .execute(params![cloud, tenant])
-                    .map(drop)
+                ))?
+                .execute(params![cloud, tenant])
+                .map(drop)
             })
             .db();
         self.guard(r)
@@ -873,7 +891,7 @@ impl WriteTx for Tx<'_> {
 
     fn set_setting(&mut self, key: &str, value: &str) -> CoreResult<()> {
         let r = self
-            .conn
+            .conn()?
             .prepare_cached(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",

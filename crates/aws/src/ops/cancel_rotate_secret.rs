@@ -9,7 +9,6 @@ use serde_json::Value;
 
 pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let t = call.target()?;
-    call.ensure_writable(&t)?;
     let s = call.service.cancel_rotation(&call.scope, t.as_ref())?;
     let pending = rotation::in_progress(&s, call.scope.cloud.dialect()).map(str::to_owned);
     Ok(Obj::new()

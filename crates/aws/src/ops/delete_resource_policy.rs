@@ -11,7 +11,6 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let t = call.target()?;
     let name = call.input.str("PolicyName", Len(1, 64))?;
     policy::check_name(name.as_deref())?;
-    call.ensure_writable(&t)?;
     let s = call.service.set_policy(&call.scope, t.as_ref(), None)?;
     Ok(Obj::new()
         .put("ARN", call.arn(&s))

@@ -19,7 +19,6 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     if block && policy::is_public(&doc) {
         return Err(policy::public_refused());
     }
-    call.ensure_writable(&t)?;
     let s = call
         .service
         .set_policy(&call.scope, t.as_ref(), Some(text))?;

@@ -18,7 +18,6 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     })?;
     let stages = i.str_list("VersionStages", Len(1, 20), Len(1, 256))?;
     i.secret_str("RotationToken", Len(36, 256))?;
-    call.ensure_writable(&t)?;
     let w = call.service.put_value(
         &call.scope,
         t.as_ref(),

@@ -7,7 +7,6 @@ use serde_json::Value;
 
 pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let t = call.target()?;
-    call.ensure_writable(&t)?;
     let s = call.service.restore(&call.scope, t.as_ref())?;
     Ok(Obj::new()
         .put("ARN", call.arn(&s))

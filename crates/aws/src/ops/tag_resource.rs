@@ -13,7 +13,6 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
                 .into(),
         )
     })?;
-    call.ensure_writable(&t)?;
     call.service.tag(&call.scope, &[t.as_ref()], &new)?;
     Ok(json!({}))
 }

@@ -11,7 +11,6 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let keys = call
         .input
         .req_str_list("TagKeys", Len(0, usize::MAX), Len(1, 128))?;
-    call.ensure_writable(&t)?;
     call.service
         .untag(&call.scope, &[t.as_ref()], TagKeys::Named(&keys))?;
     Ok(json!({}))

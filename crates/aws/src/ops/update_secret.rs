@@ -16,7 +16,6 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let description = i.str("Description", Len(0, 2048))?;
     let kms_key_id = i.str("KmsKeyId", Len(0, 2048))?;
     let secret_type = i.str("Type", Len(0, 256))?;
-    call.ensure_writable(&t)?;
     let version = value.map(|v| NewVersion {
         id: token,
         value: Some(v),

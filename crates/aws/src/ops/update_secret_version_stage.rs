@@ -16,7 +16,6 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let label = i.req_str("VersionStage", Len(1, 256))?;
     let remove_from = i.str("RemoveFromVersionId", VERSION_ID)?;
     let move_to = i.str("MoveToVersionId", VERSION_ID)?;
-    call.ensure_writable(&t)?;
     let s = call
         .service
         .update_stage(

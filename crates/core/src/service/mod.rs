@@ -82,6 +82,23 @@ impl Service {
         Ok(())
     }
 
+    /// [`Service::load`] for a change: every observer may refuse it
+    /// ([`Observer::may_change`]).
+    pub(super) fn load_to_change(
+        &self,
+        tx: &dyn ReadTx,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        access: Access,
+        now: Timestamp,
+    ) -> CoreResult<Secret> {
+        let secret = self.load(tx, scope, r, access, now)?;
+        for (_, o) in self.observers.read().iter() {
+            o.may_change(scope, &secret)?;
+        }
+        Ok(secret)
+    }
+
     pub fn clock(&self) -> &Clock {
         &self.clock
     }
@@ -160,7 +177,7 @@ impl Service {
     ) -> CoreResult<(Secret, R)> {
         let now = self.now();
         self.write(|tx| {
-            let mut secret = self.load(tx, scope, r, access, now)?;
+            let mut secret = self.load_to_change(tx, scope, r, access, now)?;
             let ctx = Ctx {
                 now,
                 random: &self.random,
@@ -192,7 +209,7 @@ impl Service {
             };
             let mut out = Vec::with_capacity(refs.len());
             for r in refs {
-                let mut secret = self.load(tx, scope, *r, access, now)?;
+                let mut secret = self.load_to_change(tx, scope, *r, access, now)?;
                 let res = f(&mut secret, &ctx)?;
                 secret.updated = now;
                 labels::validate(&secret, scope.cloud.dialect())?;

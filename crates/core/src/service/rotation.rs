@@ -24,7 +24,7 @@ impl Service {
         let now = self.now();
         let d = scope.cloud.dialect();
         self.write(|tx| {
-            let mut secret = self.load(tx, scope, r, Access::Live, now)?;
+            let mut secret = self.load_to_change(tx, scope, r, Access::Live, now)?;
             if let Some(existing) = req.version_id.as_deref().and_then(|id| secret.version(id)) {
                 return Ok(Written {
                     version_id: Some(existing.id.clone()),

@@ -81,7 +81,7 @@ impl Service {
     pub fn put_value(&self, scope: &Scope, r: SecretRef<'_>, v: NewVersion) -> CoreResult<Written> {
         let now = self.now();
         self.write(|tx| {
-            let mut secret = self.load(tx, scope, r, Access::Live, now)?;
+            let mut secret = self.load_to_change(tx, scope, r, Access::Live, now)?;
             let (id, replayed) = self.add_value(scope, &mut secret, v, now)?;
             if !replayed {
                 tx.put_secret(scope, &secret)?;
@@ -110,7 +110,7 @@ impl Service {
     ) -> CoreResult<Written> {
         let now = self.now();
         self.write(|tx| {
-            let mut secret = self.load(tx, scope, r, Access::Live, now)?;
+            let mut secret = self.load_to_change(tx, scope, r, Access::Live, now)?;
             change.apply(&mut secret, scope, now)?;
             secret.updated = now;
             let (version_id, replayed) = match value {
