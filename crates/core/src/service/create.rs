@@ -171,16 +171,17 @@ impl Service {
         result.map_err(|e| (failed.unwrap_or(0), e))
     }
 
-    pub(super) fn import_one(
+    /// `seen` borrows the names already imported, so a large load copies none of them.
+    fn import_one<'a>(
         &self,
         tx: &mut dyn WriteTx,
-        scope: &Scope,
-        secret: &Secret,
+        scope: &'a Scope,
+        secret: &'a Secret,
         replace: bool,
-        seen: &mut std::collections::HashSet<(Scope, String)>,
+        seen: &mut std::collections::HashSet<(&'a Scope, &'a str)>,
         now: Timestamp,
     ) -> CoreResult<()> {
-        if !seen.insert((scope.clone(), secret.name.clone())) {
+        if !seen.insert((scope, secret.name.as_str())) {
             return Err(CoreError::InvalidParameter(format!(
                 "secret {} appears twice in {scope}",
                 secret.name
