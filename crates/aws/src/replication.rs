@@ -77,6 +77,18 @@ pub fn write_replicas(tx: &mut dyn WriteTx, here: &Scope, primary: &Secret) -> C
     if !state.is_replicated() {
         return Ok(());
     }
+    // Replicas hold every version: a primary changed with only some loaded is read whole
+    // (as this transaction has just written it).
+    let whole;
+    let primary = match primary.loaded {
+        Some(_) => {
+            whole = tx
+                .secret(here, &primary.name)?
+                .ok_or_else(|| CoreError::Storage("a changed primary went missing".into()))?;
+            &whole
+        }
+        None => primary,
+    };
     for rep in state.replicas.iter().filter(|r| r.status == Status::InSync) {
         let scope = Scope::new(Cloud::Aws, here.tenant.clone(), rep.region.clone());
         let existing = tx.secret(&scope, &primary.name)?;

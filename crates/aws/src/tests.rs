@@ -916,6 +916,28 @@ fn region_replicas_follow_their_primary() {
         eu.ok("GetSecretValue", json!({"SecretId": "db"}))["SecretString"],
         "v2"
     );
+    // A primary's write loads only the versions it changes; its replica still gets them all.
+    for v in ["v3", "v4", "v5"] {
+        a.ok(
+            "PutSecretValue",
+            json!({"SecretId": "db", "SecretString": v}),
+        );
+    }
+    let versions = |at: &Aws| {
+        let mut l = at.ok(
+            "ListSecretVersionIds",
+            json!({"SecretId": "db", "IncludeDeprecated": true}),
+        )["Versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| (v["VersionId"].clone(), v["VersionStages"].clone()))
+            .collect::<Vec<_>>();
+        l.sort_by_key(|(id, _)| id.to_string());
+        l
+    };
+    assert_eq!(versions(&a).len(), 5);
+    assert_eq!(versions(&eu), versions(&a));
     // A rotation run by the core itself (as the scheduler runs it) reaches the replica in
     // the same transaction.
     let scope = Scope::new(Cloud::Aws, "111111111111", "us-east-1");

@@ -3,6 +3,7 @@
 //! page does not grow with the number of secrets; [`page_of`] is the reference they are
 //! checked against.
 
+use crate::storage::Versions;
 use crate::{Secret, Timestamp};
 
 /// The order a listing walks. Every order ends with the name, so each position is unique.
@@ -72,6 +73,8 @@ pub struct ListQuery<'a> {
     /// Count every matching secret (Alibaba `TotalCount`); costs a pass over the scope when
     /// `keep` is set.
     pub count: bool,
+    /// The page's secrets carry only their stages ([`Versions::Stages`]), not every version.
+    pub stages_only: bool,
 }
 
 impl<'a> ListQuery<'a> {
@@ -86,6 +89,7 @@ impl<'a> ListQuery<'a> {
             include_deleted: false,
             keep: None,
             count: false,
+            stages_only: false,
         }
     }
 
@@ -137,7 +141,14 @@ pub fn page_of(
         .skip(q.skip)
         .collect();
     let more = rest.len() > q.limit;
-    let secrets: Vec<Secret> = rest.into_iter().take(q.limit).collect();
+    let secrets: Vec<Secret> = rest
+        .into_iter()
+        .take(q.limit)
+        .map(|s| match q.stages_only {
+            true => Versions::Stages.keep(s),
+            false => s,
+        })
+        .collect();
     let next = more
         .then(|| secrets.last().map(|s| Position::of(q.order, s)))
         .flatten();

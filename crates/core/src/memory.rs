@@ -147,8 +147,37 @@ pub fn due_items(scope: &Scope, name: &str, s: &Secret) -> Vec<Due> {
 
 impl WriteTx for State {
     fn put_secret(&mut self, scope: &Scope, secret: &Secret) -> CoreResult<()> {
-        self.secrets
-            .insert((scope.clone(), secret.name.clone()), secret.clone());
+        let key = (scope.clone(), secret.name.clone());
+        let mut stored = secret.clone();
+        if let Some(loaded) = stored.loaded.take() {
+            // Those it was not loaded with stay as they are; new ones come after all.
+            let mut given = std::mem::take(&mut stored.versions);
+            let old = self.secrets.get(&key).map_or(&[][..], |o| &o.versions[..]);
+            let mut versions = Vec::with_capacity(old.len() + 1);
+            for v in old {
+                if !loaded.contains(&v.id) {
+                    versions.push(v.clone());
+                } else if let Some(at) = given.iter().position(|g| g.id == v.id) {
+                    versions.push(given.remove(at));
+                }
+            }
+            versions.extend(given);
+            stored.versions = versions;
+        }
+        self.secrets.insert(key, stored);
+        Ok(())
+    }
+
+    fn trim_unlabelled(&mut self, scope: &Scope, name: &str, keep: usize) -> CoreResult<()> {
+        if let Some(s) = self.secrets.get_mut(&(scope.clone(), name.to_owned())) {
+            let unlabelled = s.versions.iter().filter(|v| v.is_deprecated()).count();
+            let mut over = unlabelled.saturating_sub(keep);
+            s.versions.retain(|v| {
+                let evict = over > 0 && v.is_deprecated();
+                over -= usize::from(evict);
+                !evict
+            });
+        }
         Ok(())
     }
 

@@ -222,6 +222,11 @@ pub struct Secret {
     /// Oldest first.
     #[serde(default)]
     pub versions: Vec<Version>,
+    /// `None` when `versions` holds every version. Otherwise the ids `versions` was loaded
+    /// with (a write loads only what it changes, [`crate::storage::Versions::Changing`]):
+    /// storing the secret then changes only those, and adds the new ones after every other.
+    #[serde(skip)]
+    pub loaded: Option<Vec<String>>,
 }
 
 /// The `extra` key under which the model records up to when version expiries (Huawei
@@ -258,6 +263,7 @@ impl Secret {
             version_seq: 0,
             extra: serde_json::Map::new(),
             versions: Vec::new(),
+            loaded: None,
         }
     }
 

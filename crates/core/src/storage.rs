@@ -44,6 +44,12 @@ pub enum Versions<'a> {
     Labelled(&'a str),
     /// Only the version with this id, if any.
     Id(&'a str),
+    /// The versions holding a label, as their ids and labels only (a stage map, as listings
+    /// show it): values are left empty and times unset.
+    Stages,
+    /// What a write changes: the versions holding a label and those with these ids, whole;
+    /// the secret records which it holds ([`Secret::loaded`]).
+    Changing(&'a [&'a str]),
 }
 
 impl Versions<'_> {
@@ -53,9 +59,30 @@ impl Versions<'_> {
             Self::All => {}
             Self::Labelled(l) => s.versions.retain(|v| v.has_label(l)),
             Self::Id(id) => s.versions.retain(|v| v.id == id),
+            Self::Changing(ids) => {
+                s.versions
+                    .retain(|v| !v.labels.is_empty() || ids.contains(&v.id.as_str()));
+                s.loaded = Some(s.versions.iter().map(|v| v.id.clone()).collect());
+            }
+            Self::Stages => {
+                s.versions.retain(|v| !v.labels.is_empty());
+                for v in &mut s.versions {
+                    *v = stage(std::mem::take(&mut v.id), std::mem::take(&mut v.labels));
+                }
+            }
         }
         s
     }
+}
+
+/// A version as [`Versions::Stages`] loads it.
+pub fn stage(id: String, labels: Vec<String>) -> crate::Version {
+    crate::Version::new(
+        id,
+        crate::SecretValue::Text(String::new()),
+        crate::Timestamp::from_millis(0),
+        labels,
+    )
 }
 
 pub trait ReadTx {
@@ -99,8 +126,12 @@ pub trait ReadTx {
 }
 
 pub trait WriteTx: ReadTx {
-    /// Inserts or replaces the secret (versions included).
+    /// Inserts or replaces the secret (versions included; only those it was loaded with and
+    /// new ones when [`Secret::loaded`] says so).
     fn put_secret(&mut self, scope: &Scope, secret: &Secret) -> CoreResult<()>;
+    /// Removes the oldest versions without a label beyond the `keep` newest of them: a cap the
+    /// core enforces on a secret it changed without loading every version.
+    fn trim_unlabelled(&mut self, scope: &Scope, name: &str, keep: usize) -> CoreResult<()>;
     fn delete_secret(&mut self, scope: &Scope, name: &str) -> CoreResult<()>;
     fn put_record(&mut self, scope: &Scope, kind: &str, key: &str, value: &Value)
         -> CoreResult<()>;

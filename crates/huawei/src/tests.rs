@@ -285,6 +285,7 @@ fn golden_secret_body() {
         version_seq: 0,
         extra,
         versions: Vec::new(),
+        loaded: None,
     };
     assert_eq!(
         render::secret(&s).to_string(),

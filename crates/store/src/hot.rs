@@ -43,7 +43,7 @@ impl Hot {
         let (kind, which) = match versions {
             Versions::Labelled(l) => ("l", l),
             Versions::Id(id) => ("v", id),
-            Versions::All => return None,
+            Versions::All | Versions::Stages | Versions::Changing(_) => return None,
         };
         let by = match by {
             By::Name => "n",

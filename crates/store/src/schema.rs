@@ -103,6 +103,16 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX secrets_by_rotation ON secrets (next_rotation) WHERE next_rotation IS NOT NULL;
     CREATE INDEX secrets_by_expiry ON secrets (expires_at) WHERE expires_at IS NOT NULL;
     ",
+    // 6: the order labels were attached in, so a stage map reads from this table alone.
+    "
+    ALTER TABLE labels ADD COLUMN ord INTEGER NOT NULL DEFAULT 0;
+    UPDATE labels SET ord = (
+        SELECT j.key FROM versions v, json_each(v.body, '$.labels') j
+        WHERE v.secret = labels.secret AND v.version_id = labels.version_id
+          AND j.value = labels.label
+        LIMIT 1
+    );
+    ",
 ];
 
 /// The schema version this build writes.
@@ -217,23 +227,24 @@ mod tests {
             "INSERT INTO secrets (pk, cloud, tenant, region, name, id, meta)
                  VALUES (1, 'aws', 't', 'r', 'db', 'i', '{}');
              INSERT INTO versions (secret, version_id, seq, body) VALUES
-                 (1, 'v1', 1, '{\"id\":\"v1\",\"labels\":[\"AWSPREVIOUS\",\"x\"]}'),
+                 (1, 'v1', 1, '{\"id\":\"v1\",\"labels\":[\"x\",\"AWSPREVIOUS\"]}'),
                  (1, 'v2', 2, '{\"id\":\"v2\",\"labels\":[\"AWSCURRENT\"]}'),
                  (1, 'v3', 3, '{\"id\":\"v3\"}');",
         )
         .unwrap();
         migrate(&mut conn).unwrap();
-        let rows: Vec<(String, String)> = conn
-            .prepare("SELECT label, version_id FROM labels ORDER BY label")
+        let rows: Vec<(String, String, i64)> = conn
+            .prepare("SELECT label, version_id, ord FROM labels ORDER BY label")
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        let want = [("AWSCURRENT", "v2"), ("AWSPREVIOUS", "v1"), ("x", "v1")];
+        // Each label keeps its place among its version's labels (schema 6).
+        let want = [("AWSCURRENT", "v2", 0), ("AWSPREVIOUS", "v1", 1), ("x", "v1", 0)];
         assert_eq!(
             rows,
-            want.map(|(l, v)| (l.to_owned(), v.to_owned())).to_vec()
+            want.map(|(l, v, o)| (l.to_owned(), v.to_owned(), o)).to_vec()
         );
     }
 

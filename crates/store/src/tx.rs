@@ -6,7 +6,7 @@ use crate::error::{corrupt, DbResult};
 use crate::hot::{By, Hot};
 use localsecrets_core::listing::{ListOrder, ListPage, ListQuery, Position};
 use localsecrets_core::memory::due_items;
-use localsecrets_core::storage::{Due, DueKind, ReadTx, ResetFilter, Versions, WriteTx};
+use localsecrets_core::storage::{stage, Due, DueKind, ReadTx, ResetFilter, Versions, WriteTx};
 use localsecrets_core::{Cloud, CoreError, CoreResult, Scope, Secret, Timestamp, Version};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
@@ -147,6 +147,9 @@ impl<'c> Tx<'c> {
         };
         let mut s = decode_secret(pk, &meta, Vec::new())?;
         s.versions = self.versions_of(pk, versions)?;
+        if let Versions::Changing(_) = versions {
+            s.loaded = Some(s.versions.iter().map(|v| v.id.clone()).collect());
+        }
         if let Some((hot, epoch, k)) = cached {
             hot.put(epoch, k, &s, meta.len());
         }
@@ -161,13 +164,14 @@ impl<'c> Tx<'c> {
             .db()?
             .execute(params![pk, version_id])
             .db()?;
-        for label in labels {
+        for (ord, label) in labels.iter().enumerate() {
             self.conn()?
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO labels (secret, label, version_id) VALUES (?1, ?2, ?3)",
+                    "INSERT OR IGNORE INTO labels (secret, label, version_id, ord)
+                     VALUES (?1, ?2, ?3, ?4)",
                 )
                 .db()?
-                .execute(params![pk, label, version_id])
+                .execute(params![pk, label, version_id, ord as i64])
                 .db()?;
         }
         Ok(())
@@ -178,6 +182,13 @@ impl<'c> Tx<'c> {
     fn versions_of(&self, pk: i64, which: Versions<'_>) -> CoreResult<Vec<Version>> {
         let (sql, key) = match which {
             Versions::All => return self.load_versions(pk),
+            Versions::Stages => {
+                return Ok(self
+                    .stages_of_many(std::iter::once(pk))?
+                    .remove(&pk)
+                    .unwrap_or_default())
+            }
+            Versions::Changing(ids) => return self.changing_versions(pk, ids),
             Versions::Id(id) => (
                 "SELECT body FROM versions WHERE secret = ?1 AND version_id = ?2",
                 id,
@@ -214,6 +225,71 @@ impl<'c> Tx<'c> {
         let mut out: HashMap<i64, Vec<String>> = HashMap::new();
         while let Some(r) = rows.next().db()? {
             out.entry(r.get(0).db()?).or_default().push(r.get(1).db()?);
+        }
+        Ok(out)
+    }
+
+    /// The labelled versions and those with `ids` ([`Versions::Changing`]), each found by its
+    /// key; in a write transaction their rows are remembered for the write that follows.
+    fn changing_versions(&self, pk: i64, ids: &[&str]) -> CoreResult<Vec<Version>> {
+        let ids = Value::Array(ids.iter().map(|&i| Value::from(i)).collect()).to_string();
+        let rows: Vec<(String, i64, String)> = {
+            let mut stmt = self
+                .conn()?
+                .prepare_cached(
+                    "SELECT version_id, seq, body FROM versions
+                     WHERE secret = ?1 AND version_id IN (
+                         SELECT version_id FROM labels WHERE secret = ?1
+                         UNION SELECT value FROM json_each(?2))
+                     ORDER BY seq",
+                )
+                .db()?;
+            let rows = stmt
+                .query_map(params![pk, ids], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .db()?;
+            rows.collect::<rusqlite::Result<_>>().db()?
+        };
+        let versions = rows
+            .iter()
+            .map(|(_, _, body)| decode_version(pk, body))
+            .collect::<CoreResult<_>>()?;
+        if let Some(known) = &self.known {
+            known.borrow_mut().insert(
+                pk,
+                rows.into_iter()
+                    .map(|(id, seq, body)| (id, (seq, body)))
+                    .collect(),
+            );
+        }
+        Ok(versions)
+    }
+
+    /// The stages of several secrets ([`Versions::Stages`]), from the labels table alone
+    /// but for each version's place.
+    fn stages_of_many(
+        &self,
+        pks: impl Iterator<Item = i64>,
+    ) -> CoreResult<HashMap<i64, Vec<Version>>> {
+        let list = Value::Array(pks.map(Value::from).collect()).to_string();
+        let mut stmt = self
+            .conn()?
+            .prepare_cached(
+                "SELECT l.secret, l.version_id, l.label FROM labels l
+                 JOIN versions v ON v.secret = l.secret AND v.version_id = l.version_id
+                 WHERE l.secret IN (SELECT value FROM json_each(?1))
+                 ORDER BY l.secret, v.seq, l.ord",
+            )
+            .db()?;
+        let mut rows = stmt.query([list]).db()?;
+        let mut out: HashMap<i64, Vec<Version>> = HashMap::new();
+        while let Some(r) = rows.next().db()? {
+            let (pk, id, label): (i64, String, String) =
+                (r.get(0).db()?, r.get(1).db()?, r.get(2).db()?);
+            let versions = out.entry(pk).or_default();
+            match versions.last_mut() {
+                Some(v) if v.id == id => v.labels.push(label),
+                _ => versions.push(stage(id, vec![label])),
+            }
         }
         Ok(out)
     }
@@ -347,11 +423,19 @@ impl<'c> Tx<'c> {
                 |r| r.get(0),
             )
             .db()?;
-        self.put_versions(pk, &secret.versions, bodies)
+        self.put_versions(pk, &secret.versions, bodies, secret.loaded.as_deref())
     }
 
-    /// Inserts new versions, rewrites changed ones and deletes removed ones.
-    fn put_versions(&self, pk: i64, versions: &[Version], bodies: Vec<Value>) -> CoreResult<()> {
+    /// Inserts new versions, rewrites changed ones and deletes removed ones. With `loaded`
+    /// (a secret loaded in part) only those versions are compared or removed, and new ones
+    /// are numbered after every stored one.
+    fn put_versions(
+        &self,
+        pk: i64,
+        versions: &[Version],
+        bodies: Vec<Value>,
+        loaded: Option<&[String]>,
+    ) -> CoreResult<()> {
         let known = self.known.as_ref().and_then(|k| k.borrow_mut().remove(&pk));
         // Remembered again only if it was read before: a bulk write (a fixture load) must not
         // hold every value it wrote until it commits.
@@ -364,13 +448,25 @@ impl<'c> Tx<'c> {
                 .map(|(id, seq, body)| (id, (seq, body)))
                 .collect(),
         };
+        let floor = match loaded {
+            Some(ids) => {
+                stored.retain(|id, _| ids.contains(id));
+                self.conn()?
+                    .prepare_cached("SELECT max(seq) FROM versions WHERE secret = ?1")
+                    .db()?
+                    .query_row([pk], |r| r.get::<_, Option<i64>>(0))
+                    .db()?
+            }
+            None => None,
+        };
         let mut now_stored =
             StoredVersions::with_capacity(if remember { versions.len() } else { 0 });
-        let seqs = sequence(
+        let seqs = sequence_above(
             &versions
                 .iter()
                 .map(|v| stored.get(&v.id).map(|(seq, _)| *seq))
                 .collect::<Vec<_>>(),
+            floor,
         );
         for ((v, seq), body) in versions.iter().zip(seqs).zip(bodies) {
             let id = v.id.as_str();
@@ -417,6 +513,12 @@ impl<'c> Tx<'c> {
 /// (`None` for new ones): strictly increasing, and keeping every stored number that still
 /// fits so appending or evicting rewrites no other row.
 pub fn sequence(stored: &[Option<i64>]) -> Vec<i64> {
+    sequence_above(stored, None)
+}
+
+/// [`sequence`], with new versions also numbered above `floor` (the highest number stored,
+/// where some stored versions are not in the list).
+pub fn sequence_above(stored: &[Option<i64>], floor: Option<i64>) -> Vec<i64> {
     let mut last: Option<i64> = None;
     stored
         .iter()
@@ -426,6 +528,10 @@ pub fn sequence(stored: &[Option<i64>]) -> Vec<i64> {
                 (Some(s), None) => s,
                 (_, Some(l)) => l + 1,
                 (None, None) => 0,
+            };
+            let seq = match (s, floor) {
+                (None, Some(f)) => seq.max(f + 1),
+                _ => seq,
             };
             last = Some(seq);
             seq
@@ -615,6 +721,21 @@ impl ReadTx for Tx<'_> {
         let next = more
             .then(|| found.last().map(|(_, s)| Position::of(q.order, s)))
             .flatten();
+        if q.stages_only {
+            let mut stages = self.stages_of_many(found.iter().map(|(pk, _)| *pk))?;
+            let secrets = found
+                .into_iter()
+                .map(|(pk, mut s)| {
+                    s.versions = stages.remove(&pk).unwrap_or_default();
+                    s
+                })
+                .collect();
+            return Ok(ListPage {
+                secrets,
+                next,
+                total,
+            });
+        }
         let mut bodies = self.versions_of_many(found.iter().map(|(pk, _)| *pk))?;
         let secrets = found
             .into_iter()
@@ -792,6 +913,45 @@ impl WriteTx for Tx<'_> {
     fn put_secret(&mut self, scope: &Scope, secret: &Secret) -> CoreResult<()> {
         let r = self.put_secret_rows(scope, secret);
         self.guard(r)
+    }
+
+    fn trim_unlabelled(&mut self, scope: &Scope, name: &str, keep: usize) -> CoreResult<()> {
+        // Bounded by the cap it keeps: the count reads index entries only.
+        let r = self
+            .conn()?
+            .prepare_cached(
+                "WITH unlabelled AS (
+                     SELECT v.version_id, v.seq FROM versions v
+                     WHERE v.secret = (SELECT pk FROM secrets
+                                       WHERE cloud = ?1 AND tenant = ?2 AND region = ?3
+                                         AND name = ?4)
+                       AND NOT EXISTS (SELECT 1 FROM labels l
+                                       WHERE l.secret = v.secret AND l.version_id = v.version_id))
+                 DELETE FROM versions
+                 WHERE secret = (SELECT pk FROM secrets
+                                 WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND name = ?4)
+                   AND version_id IN (
+                     SELECT version_id FROM unlabelled ORDER BY seq
+                     LIMIT max(0, (SELECT count(*) FROM unlabelled) - ?5))",
+            )
+            .db()
+            .and_then(|mut st| {
+                st.execute(params![
+                    scope.cloud.as_str(),
+                    scope.tenant,
+                    scope.region,
+                    name,
+                    keep as i64
+                ])
+                .db()
+            });
+        if let (Ok(n), Some(known)) = (&r, self.known.as_mut()) {
+            if *n > 0 {
+                // The rows remembered for this secret may include those just removed.
+                known.get_mut().clear();
+            }
+        }
+        self.guard(r.map(drop))
     }
 
     fn delete_secret(&mut self, scope: &Scope, name: &str) -> CoreResult<()> {

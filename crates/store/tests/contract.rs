@@ -57,6 +57,7 @@ contract!(
     reads_inside_a_write_see_its_writes,
     service_create_put_and_read,
     service_builtin_and_outside_rotation,
+    service_writes_over_many_versions,
     service_deletion_restore_and_purge,
     service_huawei_sequence_and_eviction,
     service_alibaba_rotation_limit,
@@ -710,6 +711,72 @@ fn generate(s: &Secret, rnd: &Random) -> CoreResult<SecretValue> {
     ))
 }
 
+/// AWS writes load only the labelled versions and those they name; what they leave alone
+/// (the unlabelled rest) stays, in order, under the cap of 100.
+fn service_writes_over_many_versions(s: &S) {
+    let svc = service(s);
+    let r = SecretRef::Name("db");
+    svc.create_secret(&aws(), new_secret("db", Some("t000"), "v0"))
+        .unwrap();
+    let put = |token: &str, labels: Option<Vec<String>>| {
+        svc.put_value(
+            &aws(),
+            r,
+            NewVersion {
+                id: Some(token.into()),
+                value: Some(text(&format!("value {token}"))),
+                labels,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    for i in 1..=120 {
+        let w = put(&format!("t{i:03}"), None);
+        assert!(w.secret.loaded.is_some(), "an AWS write loads in part");
+    }
+    // An unlabelled newest version, then a current one after it.
+    put("loose", Some(vec![]));
+    put("t121", None);
+    let all = svc.describe(&aws(), r, Access::Live).unwrap();
+    valid(&aws(), &all);
+    let ids: Vec<&str> = all.versions.iter().map(|v| v.id.as_str()).collect();
+    let unlabelled = all.versions.iter().filter(|v| v.is_deprecated()).count();
+    assert_eq!(
+        unlabelled, 100,
+        "the cap keeps the 100 newest unlabelled versions"
+    );
+    assert_eq!(ids.len(), 102);
+    assert_eq!(
+        &ids[ids.len() - 3..],
+        ["t119", "t120", "loose", "t121"][1..].as_ref()
+    );
+    assert_eq!(all.holder_id("AWSCURRENT"), Some("t121"));
+    assert_eq!(all.holder_id("AWSPREVIOUS"), Some("t120"));
+    assert_eq!(
+        ids[0], "t021",
+        "the oldest went first (t000–t020: 123 versions, 2 labelled)"
+    );
+    // Replaying an old token finds its version though the write loads only what it names.
+    let again = put("t050", None);
+    assert!(again.replayed);
+    // A label moved onto an old unlabelled version by id.
+    svc.update_stage(&aws(), r, "X", Some("t030"), None)
+        .unwrap();
+    let after = svc.describe(&aws(), r, Access::Live).unwrap();
+    assert_eq!(after.holder_id("X"), Some("t030"));
+    assert_eq!(
+        after
+            .versions
+            .iter()
+            .map(|v| v.id.as_str())
+            .collect::<Vec<_>>(),
+        ids,
+        "moving a label reorders and removes nothing"
+    );
+    assert_eq!(after.version("t030").unwrap().value, text("value t030"));
+}
+
 fn service_builtin_and_outside_rotation(s: &S) {
     let svc = service(s);
     let r = SecretRef::Name("db");
@@ -740,7 +807,15 @@ fn service_builtin_and_outside_rotation(s: &S) {
         )
         .unwrap();
     let stored = service(s).describe(&aws(), r, Access::Live).unwrap();
-    assert_eq!(stored, w.secret);
+    // A write answers with the versions it loaded (all of them here) and says so.
+    assert_eq!(w.secret.loaded.as_deref(), Some(&["t1".to_owned()][..]));
+    assert_eq!(
+        stored,
+        Secret {
+            loaded: None,
+            ..w.secret
+        }
+    );
     assert_eq!(stored.holder_id("AWSCURRENT"), Some("t2"));
     assert_eq!(stored.holder_id("AWSPREVIOUS"), Some("t1"));
     assert_eq!(stored.rotation.state, RotationState::Idle);
@@ -828,7 +903,13 @@ fn service_deletion_restore_and_purge(s: &S) {
         .create_secret(&aws(), new_secret("db", Some("n1"), "new"))
         .unwrap();
     assert_eq!(w.secret.versions.len(), 1);
-    assert_eq!(service(s).describe(&aws(), r, Access::Live), Ok(w.secret));
+    assert_eq!(
+        service(s).describe(&aws(), r, Access::Live),
+        Ok(Secret {
+            loaded: None,
+            ..w.secret
+        })
+    );
 }
 
 fn service_huawei_sequence_and_eviction(s: &S) {
@@ -1069,9 +1150,18 @@ fn pages_agree_with_the_reference() {
     let rnd = Random::seeded(7);
     let pick = |n: usize| rnd.below(n as u64) as usize;
     for i in 0..60 {
+        let labels: &[&str] = match pick(3) {
+            0 => &["AWSCURRENT"],
+            1 => &["x", "AWSCURRENT"],
+            _ => &["AWSCURRENT", "y", "x"],
+        };
         let mut s = bare_secret(
             &format!("s{:02}", pick(100)),
-            vec![version(&format!("v{i}"), text("x"), &["AWSCURRENT"])],
+            vec![
+                version(&format!("u{i}"), text("old"), &[]),
+                version(&format!("v{i}"), text("x"), labels),
+                version(&format!("w{i}"), text("y"), &["AWSPREVIOUS"]),
+            ],
         );
         s.created = Timestamp::from_millis(pick(8) as i64);
         s.updated = Timestamp::from_millis(pick(8) as i64);
@@ -1105,6 +1195,8 @@ fn pages_agree_with_the_reference() {
                         q.keep = filtered.then_some(&keep_d1 as Keep<'_>);
                         q.skip = skip;
                         q.count = count;
+                        // Stage maps (AWS ListSecrets) or whole versions.
+                        q.stages_only = descending != filtered;
                         let want = walk(&fixtures[0].storage, &scope, &mut q, now);
                         assert!(!want.is_empty());
                         for f in &fixtures[1..] {

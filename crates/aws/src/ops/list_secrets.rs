@@ -51,6 +51,8 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
                 .transpose()?,
             include_deleted,
             keep: (!filters.is_empty()).then_some(&keep as Keep<'_>),
+            // An entry shows its stages, never a value.
+            stages_only: true,
             ..ListQuery::new(order(by.as_deref()), max as usize)
         },
     )?;

@@ -20,6 +20,7 @@ impl Service {
             scope,
             r,
             Access::Live,
+            &[],
             |s, ctx| {
                 s.deletion = Some(Deletion {
                     deleted_at: ctx.now,
@@ -38,7 +39,7 @@ impl Service {
     pub fn force_delete(&self, scope: &Scope, r: SecretRef<'_>) -> CoreResult<Secret> {
         let now = self.now();
         self.write(|tx| {
-            let mut s = self.load_to_change(tx, scope, r, Access::AnyState, now)?;
+            let mut s = self.load_to_change(tx, scope, r, Access::AnyState, &[], now)?;
             tx.delete_secret(scope, &s.name)?;
             s.deletion.get_or_insert(Deletion {
                 deleted_at: now,

@@ -82,7 +82,7 @@ impl Service {
     }
 
     /// [`Service::load`], loading only the versions `v` asks for.
-    fn load_with(
+    pub(super) fn load_with(
         &self,
         tx: &dyn ReadTx,
         scope: &Scope,

@@ -32,8 +32,9 @@ pub use metadata::TagKeys;
 pub use queries::SnapshotItem;
 pub use types::*;
 
+use crate::dialect::VersionCap;
 use crate::observe::{Change, Observer};
-use crate::storage::{ReadTx, ResetFilter, Storage, WriteTx};
+use crate::storage::{ReadTx, ResetFilter, Storage, Versions, WriteTx};
 use crate::{labels, Clock, CoreError, CoreResult, Random, Scope, Secret, Timestamp};
 use parking_lot::RwLock;
 use std::sync::Arc;
@@ -84,19 +85,46 @@ impl Service {
 
     /// [`Service::load`] for a change: every observer may refuse it
     /// ([`Observer::may_change`]).
+    ///
+    /// Where the dialect caps only unlabelled versions (AWS keeps up to 100 of them), the
+    /// secret comes with its labelled versions and those with `ids` alone, so a write costs
+    /// the same however many versions the secret has; [`Service::store`] then enforces the
+    /// cap in the store.
     pub(super) fn load_to_change(
         &self,
         tx: &dyn ReadTx,
         scope: &Scope,
         r: SecretRef<'_>,
         access: Access,
+        ids: &[&str],
         now: Timestamp,
     ) -> CoreResult<Secret> {
-        let secret = self.load(tx, scope, r, access, now)?;
+        let which = match scope.cloud.dialect().version_cap {
+            VersionCap::Deprecated(_) => Versions::Changing(ids),
+            VersionCap::Total(_) => Versions::All,
+        };
+        let secret = self.load_with(tx, scope, r, access, which, now)?;
         for (_, o) in self.observers.read().iter() {
             o.may_change(scope, &secret)?;
         }
         Ok(secret)
+    }
+
+    /// Writes a changed secret; one loaded in part ([`Secret::loaded`]) has the dialect's cap
+    /// on unlabelled versions enforced by the store, which holds the rest.
+    pub(super) fn store(
+        &self,
+        tx: &mut dyn WriteTx,
+        scope: &Scope,
+        secret: &Secret,
+    ) -> CoreResult<()> {
+        tx.put_secret(scope, secret)?;
+        match (&secret.loaded, scope.cloud.dialect().version_cap) {
+            (Some(_), VersionCap::Deprecated(keep)) => {
+                tx.trim_unlabelled(scope, &secret.name, keep)
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn clock(&self) -> &Clock {
@@ -160,7 +188,20 @@ impl Service {
         access: Access,
         f: impl FnOnce(&mut Secret, &Ctx<'_>) -> CoreResult<R>,
     ) -> CoreResult<(Secret, R)> {
-        self.modify_then(scope, r, access, f, |tx, secret, _, now| {
+        self.modify_with(scope, r, access, &[], f)
+    }
+
+    /// [`Service::modify`] where `f` works on the versions with `ids` besides the labelled
+    /// ones (see [`Service::load_to_change`]).
+    pub(crate) fn modify_with<R>(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        access: Access,
+        ids: &[&str],
+        f: impl FnOnce(&mut Secret, &Ctx<'_>) -> CoreResult<R>,
+    ) -> CoreResult<(Secret, R)> {
+        self.modify_then(scope, r, access, ids, f, |tx, secret, _, now| {
             self.announce(tx, scope, Change::Updated { secret }, now)
         })
     }
@@ -172,12 +213,13 @@ impl Service {
         scope: &Scope,
         r: SecretRef<'_>,
         access: Access,
+        ids: &[&str],
         f: impl FnOnce(&mut Secret, &Ctx<'_>) -> CoreResult<R>,
         then: impl FnOnce(&mut dyn WriteTx, &Secret, &R, Timestamp) -> CoreResult<()>,
     ) -> CoreResult<(Secret, R)> {
         let now = self.now();
         self.write(|tx| {
-            let mut secret = self.load_to_change(tx, scope, r, access, now)?;
+            let mut secret = self.load_to_change(tx, scope, r, access, ids, now)?;
             let ctx = Ctx {
                 now,
                 random: &self.random,
@@ -185,7 +227,7 @@ impl Service {
             let out = f(&mut secret, &ctx)?;
             secret.updated = now;
             labels::validate(&secret, scope.cloud.dialect())?;
-            tx.put_secret(scope, &secret)?;
+            self.store(tx, scope, &secret)?;
             then(tx, &secret, &out, now)?;
             Ok((secret, out))
         })
@@ -209,11 +251,11 @@ impl Service {
             };
             let mut out = Vec::with_capacity(refs.len());
             for r in refs {
-                let mut secret = self.load_to_change(tx, scope, *r, access, now)?;
+                let mut secret = self.load_to_change(tx, scope, *r, access, &[], now)?;
                 let res = f(&mut secret, &ctx)?;
                 secret.updated = now;
                 labels::validate(&secret, scope.cloud.dialect())?;
-                tx.put_secret(scope, &secret)?;
+                self.store(tx, scope, &secret)?;
                 self.announce(tx, scope, Change::Updated { secret: &secret }, now)?;
                 out.push((secret, res));
             }

@@ -23,8 +23,9 @@ impl Service {
     ) -> CoreResult<Written> {
         let now = self.now();
         let d = scope.cloud.dialect();
+        let ids: Vec<&str> = req.version_id.as_deref().into_iter().collect();
         self.write(|tx| {
-            let mut secret = self.load_to_change(tx, scope, r, Access::Live, now)?;
+            let mut secret = self.load_to_change(tx, scope, r, Access::Live, &ids, now)?;
             if let Some(existing) = req.version_id.as_deref().and_then(|id| secret.version(id)) {
                 return Ok(Written {
                     version_id: Some(existing.id.clone()),
@@ -42,7 +43,7 @@ impl Service {
             }
             if !req.immediately {
                 secret.updated = now;
-                tx.put_secret(scope, &secret)?;
+                self.store(tx, scope, &secret)?;
                 self.announce(tx, scope, Change::Updated { secret: &secret }, now)?;
                 return Ok(Written {
                     secret,
@@ -64,7 +65,7 @@ impl Service {
             }
             rotation::finish(&mut secret, d, now, &id)?;
             secret.updated = now;
-            tx.put_secret(scope, &secret)?;
+            self.store(tx, scope, &secret)?;
             let change = Change::Rotated {
                 secret: &secret,
                 version_id: &id,
@@ -151,6 +152,7 @@ impl Service {
             scope,
             r,
             Access::AnyState,
+            &[version_id],
             |s, ctx| {
                 match &outcome {
                     Ok(()) => {

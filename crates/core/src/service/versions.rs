@@ -80,11 +80,13 @@ impl Service {
     /// Adds a version (PutSecretValue / create version). Idempotent on the caller's id.
     pub fn put_value(&self, scope: &Scope, r: SecretRef<'_>, v: NewVersion) -> CoreResult<Written> {
         let now = self.now();
+        let token = v.id.clone();
+        let ids: Vec<&str> = token.as_deref().into_iter().collect();
         self.write(|tx| {
-            let mut secret = self.load_to_change(tx, scope, r, Access::Live, now)?;
+            let mut secret = self.load_to_change(tx, scope, r, Access::Live, &ids, now)?;
             let (id, replayed) = self.add_value(scope, &mut secret, v, now)?;
             if !replayed {
-                tx.put_secret(scope, &secret)?;
+                self.store(tx, scope, &secret)?;
                 let change = Change::VersionAdded {
                     secret: &secret,
                     version_id: &id,
@@ -109,8 +111,10 @@ impl Service {
         value: Option<NewVersion>,
     ) -> CoreResult<Written> {
         let now = self.now();
+        let token = value.as_ref().and_then(|v| v.id.clone());
+        let ids: Vec<&str> = token.as_deref().into_iter().collect();
         self.write(|tx| {
-            let mut secret = self.load_to_change(tx, scope, r, Access::Live, now)?;
+            let mut secret = self.load_to_change(tx, scope, r, Access::Live, &ids, now)?;
             change.apply(&mut secret, scope, now)?;
             secret.updated = now;
             let (version_id, replayed) = match value {
@@ -121,7 +125,7 @@ impl Service {
                 None => (None, false),
             };
             labels::validate(&secret, scope.cloud.dialect())?;
-            tx.put_secret(scope, &secret)?;
+            self.store(tx, scope, &secret)?;
             if let (Some(id), false) = (&version_id, replayed) {
                 let change = Change::VersionAdded {
                     secret: &secret,
@@ -149,7 +153,8 @@ impl Service {
         remove_from: Option<&str>,
     ) -> CoreResult<Secret> {
         let d = scope.cloud.dialect();
-        self.modify(scope, r, Access::Live, |s, ctx| {
+        let ids: Vec<&str> = move_to.into_iter().chain(remove_from).collect();
+        self.modify_with(scope, r, Access::Live, &ids, |s, ctx| {
             let before = s.label_holders();
             labels::update_stage(s, d, label, move_to, remove_from)?;
             if d.records_label_moves {

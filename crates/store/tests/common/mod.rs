@@ -175,6 +175,7 @@ pub fn full_secret(name: &str) -> Secret {
                 &["AWSCURRENT"],
             ),
         ],
+        loaded: None,
     }
 }
 
