@@ -35,6 +35,13 @@ impl Call<'_> {
         Ok(self.service.describe(&self.scope, t.as_ref(), access)?)
     }
 
+    /// The secret with its versions as a stage map only, for answers that show no value.
+    pub fn describe_stages(&self, t: &Target, access: Access) -> AwsResult<Secret> {
+        Ok(self
+            .service
+            .describe_stages(&self.scope, t.as_ref(), access)?)
+    }
+
     /// Refuses writes to replicas before anything is changed; a missing secret is left for
     /// the write itself to report.
     pub fn ensure_writable(&self, t: &Target) -> AwsResult<()> {

@@ -1,5 +1,5 @@
-//! Secrets read recently with one version, kept decoded so a repeated GetSecretValue skips
-//! SQLite and JSON. Every commit empties it; a read may store what it read only if no commit
+//! Secrets read recently with one version or their stage map, kept decoded so a repeated
+//! GetSecretValue or DescribeSecret skips SQLite and JSON. Every commit empties it; a read may store what it read only if no commit
 //! ended since it began, so the cache never holds what a committed write changed.
 
 use localsecrets_core::storage::Versions;
@@ -37,13 +37,14 @@ impl Hot {
         self.state.lock().epoch
     }
 
-    /// The key of a lookup worth keeping: partial loads only (a whole secret is a write's
-    /// or a listing's business, and large).
+    /// The key of a lookup worth keeping: a read's partial loads only (a whole secret is a
+    /// write's or a listing's business, and large; a write's own loads are never kept).
     pub fn key(scope: &Scope, by: By, key: &str, versions: Versions<'_>) -> Option<String> {
         let (kind, which) = match versions {
             Versions::Labelled(l) => ("l", l),
             Versions::Id(id) => ("v", id),
-            Versions::All | Versions::Stages | Versions::Changing(_) => return None,
+            Versions::Stages => ("s", ""),
+            Versions::All | Versions::Changing(_) => return None,
         };
         let by = match by {
             By::Name => "n",
@@ -141,8 +142,11 @@ mod tests {
         let by_name = Hot::key(&s, By::Name, "x", Versions::Id("1")).unwrap();
         let by_id = Hot::key(&s, By::Id, "x", Versions::Id("1")).unwrap();
         let label = Hot::key(&s, By::Name, "x", Versions::Labelled("1")).unwrap();
+        let stages = Hot::key(&s, By::Name, "x", Versions::Stages).unwrap();
         assert_ne!(by_name, by_id);
         assert_ne!(by_name, label);
+        assert_ne!(label, stages);
+        assert!(Hot::key(&s, By::Name, "x", Versions::Changing(&["1"])).is_none());
     }
 
     #[test]

@@ -241,10 +241,15 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         // Each label keeps its place among its version's labels (schema 6).
-        let want = [("AWSCURRENT", "v2", 0), ("AWSPREVIOUS", "v1", 1), ("x", "v1", 0)];
+        let want = [
+            ("AWSCURRENT", "v2", 0),
+            ("AWSPREVIOUS", "v1", 1),
+            ("x", "v1", 0),
+        ];
         assert_eq!(
             rows,
-            want.map(|(l, v, o)| (l.to_owned(), v.to_owned(), o)).to_vec()
+            want.map(|(l, v, o)| (l.to_owned(), v.to_owned(), o))
+                .to_vec()
         );
     }
 

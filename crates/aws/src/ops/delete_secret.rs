@@ -43,7 +43,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     }
     // Checked before the secret is looked up, as AWS does.
     call.scope.cloud.dialect().recovery_days(window)?;
-    match call.describe(&t, Access::AnyState) {
+    match call.describe_stages(&t, Access::AnyState) {
         Ok(s) => refuse_if_linked(&AwsState::of(&s), &s.name)?,
         Err(e) if force && e == AwsError::not_found() => {
             // Forced deletion of nothing succeeds, naming what was asked for.

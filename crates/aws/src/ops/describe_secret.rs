@@ -8,6 +8,6 @@ use serde_json::Value;
 
 pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let t = call.target()?;
-    let s = call.describe(&t, Access::AnyState)?;
+    let s = call.describe_stages(&t, Access::AnyState)?;
     Ok(render::describe(&call.scope, &s))
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let t = call.target()?;
     let name = call.input.str("PolicyName", Len(1, 64))?;
-    let s = call.describe(&t, Access::AnyState)?;
+    let s = call.describe_stages(&t, Access::AnyState)?;
     if name.as_deref().is_some_and(|n| n != policy::DEFAULT_NAME) {
         return Err(AwsError::ResourceNotFound(
             "Secrets Manager can't find the specified resource policy.".into(),

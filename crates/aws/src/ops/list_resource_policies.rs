@@ -14,7 +14,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let t = call.target()?;
     let max = i.int("MaxResults", Some(1), Some(100))?.unwrap_or(100);
     let token = i.str("NextToken", Len(1, 4096))?;
-    let s = call.describe(&t, Access::AnyState)?;
+    let s = call.describe_stages(&t, Access::AnyState)?;
     let names: Vec<&str> = s.policy.iter().map(|_| policy::DEFAULT_NAME).collect();
     let context = format!("ListResourcePolicies|{}|{}", call.scope, s.id);
     let (page, next) = paging::page(names, max as usize, token.as_deref(), &context)?;

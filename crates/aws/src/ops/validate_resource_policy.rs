@@ -13,7 +13,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let i = &call.input;
     if i.has("SecretId") {
         let t = call.target()?;
-        call.describe(&t, Access::AnyState)?;
+        call.describe_stages(&t, Access::AnyState)?;
     }
     let text = i.req_str("ResourcePolicy", Len(1, 20_480))?;
     let doc = policy::parse(&text)?;

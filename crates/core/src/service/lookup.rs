@@ -106,6 +106,18 @@ impl Service {
         self.read(|tx| self.load(tx, scope, r, access, now))
     }
 
+    /// [`Service::describe`] with the versions as a stage map only ([`Versions::Stages`]): what
+    /// a description shows, at a cost that does not grow with the number of versions.
+    pub fn describe_stages(
+        &self,
+        scope: &Scope,
+        r: SecretRef<'_>,
+        access: Access,
+    ) -> CoreResult<Secret> {
+        let now = self.now();
+        self.read(|tx| self.load_with(tx, scope, r, access, Versions::Stages, now))
+    }
+
     /// Every secret of the scope, those in their deletion window included.
     pub fn list(&self, scope: &Scope) -> CoreResult<Vec<Secret>> {
         let now = self.now();
