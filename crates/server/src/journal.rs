@@ -195,20 +195,25 @@ impl Journal {
             duration,
             request_id: req.request_id.clone(),
         };
-        {
+        // The entry moves into the ring (its log line, when asked for, is made first); the one
+        // it pushes out is dropped after the lock is released.
+        let (line, evicted) = {
             let mut ring = self.ring.lock();
             ring.next_seq += 1;
             entry.seq = ring.next_seq;
+            let line = self.log.then(|| entry.to_json().to_string());
+            let mut evicted = None;
             if self.capacity > 0 {
                 if ring.entries.len() == self.capacity {
-                    ring.entries.pop_front();
+                    evicted = ring.entries.pop_front();
                     ring.evicted += 1;
                 }
-                ring.entries.push_back(entry.clone());
+                ring.entries.push_back(entry);
             }
-        }
-        if self.log {
-            let line = entry.to_json().to_string();
+            (line, evicted)
+        };
+        drop(evicted);
+        if let Some(line) = line {
             let mut out = std::io::stdout().lock();
             // A closed stdout must not take the server down.
             let _ = writeln!(out, "{line}");
