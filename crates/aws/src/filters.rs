@@ -112,6 +112,28 @@ fn value_matches(key: &str, value: &str, attrs: &[String]) -> bool {
     hit != negated
 }
 
+/// A prefix every name the filters admit starts with, for the store to apply on its name
+/// column: the longest common prefix of a `name` filter's values when none is negated (the
+/// longest such prefix when there are several `name` filters).
+pub fn name_prefix(filters: &[Filter]) -> Option<String> {
+    filters
+        .iter()
+        .filter(|f| f.key == "name" && !f.values.iter().any(|v| v.starts_with('!')))
+        .filter_map(|f| {
+            let first = f.values.first()?;
+            let common = f.values.iter().fold(first.as_str(), |acc, v| {
+                let n = acc
+                    .char_indices()
+                    .zip(v.chars())
+                    .find(|((_, a), b)| a != b)
+                    .map_or(acc.len().min(v.len()), |((i, _), _)| i);
+                &acc[..n]
+            });
+            (!common.is_empty()).then(|| common.to_owned())
+        })
+        .max_by_key(String::len)
+}
+
 pub fn matches(filters: &[Filter], scope: &Scope, s: &Secret) -> bool {
     filters.iter().all(|f| {
         let attrs = attributes(&f.key, scope, s);
@@ -123,6 +145,42 @@ pub fn matches(filters: &[Filter], scope: &Scope, s: &Secret) -> bool {
 mod tests {
     use super::*;
     use localsecrets_core::{Cloud, Tag, Timestamp};
+
+    fn filter(key: &str, values: &[&str]) -> Filter {
+        Filter {
+            key: key.into(),
+            values: values.iter().map(|v| (*v).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_store_gets_a_prefix_every_admitted_name_has() {
+        let cases: &[(&[Filter], Option<&str>)] = &[
+            (&[filter("name", &["prod/db"])], Some("prod/db")),
+            (&[filter("name", &["prod/db", "prod/api"])], Some("prod/")),
+            (&[filter("name", &["prod", "dev"])], None),
+            (&[filter("name", &["prod", "!prod/old"])], None),
+            (&[filter("tag-key", &["prod"])], None),
+            (
+                &[filter("name", &["a"]), filter("name", &["ab/c", "ab/d"])],
+                Some("ab/"),
+            ),
+        ];
+        for (filters, want) in cases {
+            assert_eq!(name_prefix(filters).as_deref(), *want, "{filters:?}");
+            // Necessary: every name the filters admit starts with it.
+            let scope = Scope::new(Cloud::Aws, "1", "r");
+            for name in ["prod/db", "prod/api", "prod", "dev", "ab/c", "ab/d", "a"] {
+                let s = secret(name, "", &[]);
+                if matches(filters, &scope, &s) {
+                    assert!(
+                        want.is_none_or(|p| name.starts_with(p)),
+                        "{name} {filters:?}"
+                    );
+                }
+            }
+        }
+    }
 
     fn secret(name: &str, description: &str, tags: &[(&str, &str)]) -> Secret {
         Secret {

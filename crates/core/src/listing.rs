@@ -75,6 +75,10 @@ pub struct ListQuery<'a> {
     pub count: bool,
     /// The page's secrets carry only their stages ([`Versions::Stages`]), not every version.
     pub stages_only: bool,
+    /// Only names that start with this: a necessary condition of `keep` the store checks on
+    /// its name column, so rows it rules out are never decoded (and a listing in name order
+    /// seeks straight to them).
+    pub name_prefix: Option<&'a str>,
 }
 
 impl<'a> ListQuery<'a> {
@@ -90,6 +94,7 @@ impl<'a> ListQuery<'a> {
             keep: None,
             count: false,
             stages_only: false,
+            name_prefix: None,
         }
     }
 
@@ -109,7 +114,10 @@ impl<'a> ListQuery<'a> {
     pub fn admits(&self, s: &Secret, now: Timestamp) -> bool {
         match s.deletion {
             Some(d) if d.purge_at <= now || !self.include_deleted => false,
-            _ => self.keep.is_none_or(|k| k(s)),
+            _ => {
+                self.name_prefix.is_none_or(|p| s.name.starts_with(p))
+                    && self.keep.is_none_or(|k| k(s))
+            }
         }
     }
 }

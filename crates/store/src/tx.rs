@@ -309,8 +309,15 @@ impl<'c> Tx<'c> {
             .db()?;
         let (cloud, now) = (scope.cloud.as_str(), now.millis());
         let mut p: Vec<&dyn rusqlite::ToSql> = vec![&cloud, &scope.tenant, &scope.region, &now];
-        if let Some(a) = after {
-            p.extend([&a.key as &dyn rusqlite::ToSql, &a.name]);
+        let none: (Option<i64>, Option<String>) = (None, None);
+        match after {
+            Some(a) => p.extend([&a.key as &dyn rusqlite::ToSql, &a.name]),
+            None if q.name_prefix.is_some() => p.extend([&none.0 as &dyn rusqlite::ToSql, &none.1]),
+            None => {}
+        }
+        let end = q.name_prefix.and_then(prefix_end);
+        if let Some(prefix) = &q.name_prefix {
+            p.extend([prefix as &dyn rusqlite::ToSql, &end]);
         }
         let mut rows = stmt.query(p.as_slice()).db()?;
         while let Some(r) = rows.next().db()? {
@@ -335,23 +342,23 @@ impl<'c> Tx<'c> {
         now: Timestamp,
     ) -> CoreResult<usize> {
         let Some(keep) = q.keep else {
+            let (cloud, at) = (scope.cloud.as_str(), now.millis());
+            let none: (Option<i64>, Option<String>) = (None, None);
+            let mut p: Vec<&dyn rusqlite::ToSql> = vec![&cloud, &scope.tenant, &scope.region, &at];
+            let end = q.name_prefix.and_then(prefix_end);
+            if let Some(prefix) = &q.name_prefix {
+                p.extend([&none.0 as &dyn rusqlite::ToSql, &none.1, prefix, &end]);
+            }
             let n: i64 = self
                 .conn()?
                 .prepare_cached(&format!(
                     "SELECT COUNT(*) FROM secrets
-                     WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND {}",
-                    deletion_sql(q)
+                     WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND {}{}",
+                    deletion_sql(q),
+                    prefix_sql(q)
                 ))
                 .db()?
-                .query_row(
-                    params![
-                        scope.cloud.as_str(),
-                        scope.tenant,
-                        scope.region,
-                        now.millis()
-                    ],
-                    |r| r.get(0),
-                )
+                .query_row(p.as_slice(), |r| r.get(0))
                 .db()?;
             return Ok(n as usize);
         };
@@ -588,8 +595,33 @@ fn deletion_sql(q: &ListQuery<'_>) -> &'static str {
     }
 }
 
+/// The names a listing's `name_prefix` (`?7`) admits, as a range on the name column up to
+/// [`prefix_end`] (`?8`); names compare as UTF-8 bytes, in code point order.
+fn prefix_sql(q: &ListQuery<'_>) -> &'static str {
+    match q.name_prefix.map(prefix_end) {
+        Some(Some(_)) => " AND name >= ?7 AND name < ?8",
+        // A prefix of nothing but the last code point has no end: compared as it is.
+        Some(None) => " AND substr(name, 1, length(?7)) = ?7 AND ?8 IS NULL",
+        None => "",
+    }
+}
+
+/// The first string after every one that starts with `prefix`: its last code point raised by
+/// one (dropping those that cannot be raised).
+pub fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (last as u32 + 1..=0x10FFFF).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
 /// The statement for one shape of page query. `?1`–`?3` are the scope, `?4` the time before
-/// which a deleted secret is purged, `?5`/`?6` the resume key and name.
+/// which a deleted secret is purged, `?5`/`?6` the resume key and name, `?7` the name prefix.
 fn page_sql(q: &ListQuery<'_>, resume: bool) -> String {
     let (key, index) = order_index(q.order);
     let (cmp, dir) = if q.descending {
@@ -608,6 +640,7 @@ fn page_sql(q: &ListQuery<'_>, resume: bool) -> String {
             None => format!(" AND name {cmp} ?6 AND ?5 IS NOT NULL"),
         };
     }
+    sql += prefix_sql(q);
     sql += &match key {
         Some(k) => format!(" ORDER BY {k}{dir}, name{dir}"),
         None => format!(" ORDER BY name{dir}"),
@@ -1140,6 +1173,37 @@ mod tests {
         }
     }
 
+    /// A name prefix in name order is a range seek: a page of `prod/…` secrets reads those
+    /// only, however many others the scope holds.
+    #[test]
+    fn a_name_prefix_in_name_order_seeks_its_range() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::schema::migrate(&mut conn).unwrap();
+        for resume in [false, true] {
+            let mut q = ListQuery::new(ListOrder::Name, 10);
+            q.name_prefix = Some("prod/");
+            let sql = page_sql(&q, resume);
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(
+                    params!["aws", "t", "r", 0, None::<i64>, "prod/a", "prod/", "prod0"],
+                    |r| r.get::<_, String>(3),
+                )
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(plan.len(), 1, "{plan:?}");
+            assert!(
+                plan[0].starts_with(
+                    "SEARCH secrets USING INDEX sqlite_autoindex_secrets_1 \
+                     (cloud=? AND tenant=? AND region=? AND name>? AND name<?)"
+                ),
+                "{resume}: {plan:?}"
+            );
+        }
+    }
+
     /// The scheduler's questions are answered from the (partial) due-time indexes, never by
     /// reading every secret.
     #[test]
@@ -1168,6 +1232,18 @@ mod tests {
             assert!(first.iter().any(|p| p.contains(index)), "{first:?}");
         }
         assert_eq!(tx.next_due().unwrap(), None);
+    }
+
+    #[test]
+    fn a_prefix_ends_at_its_last_code_point_raised() {
+        assert_eq!(prefix_end("prod/"), Some("prod0".into()));
+        assert_eq!(prefix_end("a\u{D7FF}"), Some("a\u{E000}".into()));
+        assert_eq!(prefix_end("a\u{10FFFF}"), Some("b".into()));
+        assert_eq!(prefix_end("\u{10FFFF}"), None);
+        assert_eq!(prefix_end(""), None);
+        for name in ["prod/x", "prod/", "prod/\u{10FFFF}z"] {
+            assert!(name >= "prod/" && name < prefix_end("prod/").unwrap().as_str());
+        }
     }
 
     #[test]

@@ -1197,6 +1197,12 @@ fn pages_agree_with_the_reference() {
                         q.count = count;
                         // Stage maps (AWS ListSecrets) or whole versions.
                         q.stages_only = descending != filtered;
+                        // A name prefix the store applies on its name column.
+                        q.name_prefix = match limit {
+                            1 => None,
+                            7 => Some("s"),
+                            _ => Some("s1"),
+                        };
                         let want = walk(&fixtures[0].storage, &scope, &mut q, now);
                         assert!(!want.is_empty());
                         for f in &fixtures[1..] {

@@ -58,6 +58,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
         (None, Some(filters)) => {
             let context = format!("BatchGetSecretValue|{}|{filters:?}", call.scope);
             let keep = |s: &Secret| filters::matches(&filters, &call.scope, s);
+            let prefix = filters::name_prefix(&filters);
             let page = call.service.page(
                 &call.scope,
                 &ListQuery {
@@ -66,6 +67,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
                         .map(|t| paging::position(t, &context))
                         .transpose()?,
                     keep: Some(&keep),
+                    name_prefix: prefix.as_deref(),
                     ..ListQuery::new(ListOrder::Created, max.unwrap_or(20) as usize)
                 },
             )?;

@@ -41,6 +41,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
         call.scope
     );
     let keep = |s: &Secret| filters::matches(&filters, &call.scope, s);
+    let prefix = filters::name_prefix(&filters);
     let page = call.service.page(
         &call.scope,
         &ListQuery {
@@ -53,6 +54,7 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             keep: (!filters.is_empty()).then_some(&keep as Keep<'_>),
             // An entry shows its stages, never a value.
             stages_only: true,
+            name_prefix: prefix.as_deref(),
             ..ListQuery::new(order(by.as_deref()), max as usize)
         },
     )?;
