@@ -98,6 +98,16 @@ impl<'c> Tx<'c> {
     /// for the write that may follow.
     fn load_versions(&self, pk: i64) -> CoreResult<Vec<Version>> {
         let rows = self.stored_versions(pk)?;
+        self.decode_and_remember(pk, rows)
+    }
+
+    /// Version rows (id, seq, body) decoded; in a write transaction they are remembered as
+    /// what is stored of the secret, for the write that may follow.
+    fn decode_and_remember(
+        &self,
+        pk: i64,
+        rows: Vec<(String, i64, String)>,
+    ) -> CoreResult<Vec<Version>> {
         let versions = rows
             .iter()
             .map(|(_, _, body)| decode_version(pk, body))
@@ -249,19 +259,7 @@ impl<'c> Tx<'c> {
                 .db()?;
             rows.collect::<rusqlite::Result<_>>().db()?
         };
-        let versions = rows
-            .iter()
-            .map(|(_, _, body)| decode_version(pk, body))
-            .collect::<CoreResult<_>>()?;
-        if let Some(known) = &self.known {
-            known.borrow_mut().insert(
-                pk,
-                rows.into_iter()
-                    .map(|(id, seq, body)| (id, (seq, body)))
-                    .collect(),
-            );
-        }
-        Ok(versions)
+        self.decode_and_remember(pk, rows)
     }
 
     /// The stages of several secrets ([`Versions::Stages`]), from the labels table alone
