@@ -924,6 +924,53 @@ mod tests {
         assert_eq!(current_value(&store, "db").as_deref(), Some("value of 200"));
     }
 
+    /// A secret read and written back in one transaction has only its changed columns set;
+    /// what the indexes answer afterwards is the same as for a row written whole.
+    #[test]
+    fn a_secret_read_and_written_back_keeps_its_indexes_true() {
+        use localsecrets_core::listing::{ListOrder, ListQuery};
+        use localsecrets_core::Deletion;
+        let store = SqliteStorage::open(None).unwrap();
+        for name in ["a", "b"] {
+            put(&store, &secret(name, &[("v", &["AWSCURRENT"])]));
+        }
+        store
+            .write(&mut |tx| {
+                let mut s = tx.secret(&scope(), "a")?.unwrap();
+                s.updated = Timestamp::from_millis(9);
+                s.last_accessed = Some(Timestamp::from_millis(7));
+                s.deletion = Some(Deletion {
+                    deleted_at: Timestamp::from_millis(8),
+                    purge_at: Timestamp::from_millis(50),
+                });
+                tx.put_secret(&scope(), &s)
+            })
+            .unwrap();
+        let mut order = Vec::new();
+        let mut due = None;
+        store
+            .read(&mut |tx| {
+                let mut q = ListQuery::new(ListOrder::Updated, 10);
+                q.descending = true;
+                q.include_deleted = true;
+                let page = tx.page(&scope(), &q, Timestamp::from_millis(10))?;
+                order = page.secrets.iter().map(|s| s.name.clone()).collect();
+                due = tx.next_due()?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(order, ["a", "b"], "the updated column moved");
+        assert_eq!(
+            due,
+            Some(Timestamp::from_millis(50)),
+            "the purge column was set"
+        );
+        assert_eq!(
+            get(&store, "a").unwrap().unwrap().updated,
+            Timestamp::from_millis(9)
+        );
+    }
+
     #[test]
     fn writing_a_secret_touches_only_changed_versions() {
         let store = SqliteStorage::open(None).unwrap();

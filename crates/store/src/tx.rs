@@ -27,6 +27,69 @@ pub struct Tx<'c> {
     known: Option<std::cell::RefCell<HashMap<i64, StoredVersions>>>,
     /// A read's cache of hot secrets, with the commit count seen when the read began.
     hot: Option<(&'c Hot, u64)>,
+    /// The secret rows this write transaction read or wrote (by place), so writing one back
+    /// sets only the columns that changed and leaves the other indexes alone.
+    rows: std::cell::RefCell<HashMap<RowKey, (i64, Columns)>>,
+}
+
+/// A secret row's place: cloud, tenant, region, name.
+type RowKey = (&'static str, String, String, String);
+
+fn row_key(scope: &Scope, name: &str) -> RowKey {
+    (
+        scope.cloud.as_str(),
+        scope.tenant.clone(),
+        scope.region.clone(),
+        name.to_owned(),
+    )
+}
+
+/// The indexed columns of a secret row besides its place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Columns {
+    id: String,
+    purge_at: Option<i64>,
+    next_rotation: Option<i64>,
+    expires_at: Option<i64>,
+    created: i64,
+    updated: i64,
+    accessed: i64,
+}
+
+impl Columns {
+    /// The columns `secret` calls for.
+    fn of(scope: &Scope, secret: &Secret) -> Self {
+        let (mut purge_at, mut next_rotation, mut expires_at) = (None, None, None);
+        for due in due_items(scope, &secret.name, secret) {
+            match due.kind {
+                DueKind::Purge => purge_at = Some(due.at.millis()),
+                DueKind::Rotation => next_rotation = Some(due.at.millis()),
+                DueKind::Expiry => expires_at = Some(due.at.millis()),
+            }
+        }
+        Self {
+            id: secret.id.clone(),
+            purge_at,
+            next_rotation,
+            expires_at,
+            created: ListOrder::Created.key(secret),
+            updated: ListOrder::Updated.key(secret),
+            accessed: ListOrder::LastAccessed.key(secret),
+        }
+    }
+
+    /// The columns as [`SECRET_BY_NAME`] and [`SECRET_BY_ID`] select them, from `from` on.
+    fn read(r: &rusqlite::Row<'_>, from: usize) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(from)?,
+            purge_at: r.get(from + 1)?,
+            next_rotation: r.get(from + 2)?,
+            expires_at: r.get(from + 3)?,
+            created: r.get(from + 4)?,
+            updated: r.get(from + 5)?,
+            accessed: r.get(from + 6)?,
+        })
+    }
 }
 
 /// Version id → (seq, body) as stored.
@@ -41,6 +104,7 @@ impl<'c> Tx<'c> {
             failed: None,
             known: Some(Default::default()),
             hot: None,
+            rows: Default::default(),
         }
     }
 
@@ -53,6 +117,7 @@ impl<'c> Tx<'c> {
             failed: None,
             known: None,
             hot: hot.map(|h| (h, h.epoch())),
+            rows: Default::default(),
         }
     }
 
@@ -142,20 +207,25 @@ impl<'c> Tx<'c> {
             By::Name => SECRET_BY_NAME,
             By::Id => SECRET_BY_ID,
         };
-        let row: Option<(i64, String)> = self
+        let row: Option<(i64, String, Columns)> = self
             .conn()?
             .prepare_cached(sql)
             .db()?
             .query_row(
                 params![scope.cloud.as_str(), scope.tenant, scope.region, key],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, Columns::read(r, 2)?)),
             )
             .optional()
             .db()?;
-        let Some((pk, meta)) = row else {
+        let Some((pk, meta, columns)) = row else {
             return Ok(None);
         };
         let mut s = decode_secret(pk, &meta, Vec::new())?;
+        if self.known.is_some() {
+            self.rows
+                .borrow_mut()
+                .insert(row_key(scope, &s.name), (pk, columns));
+        }
         s.versions = self.versions_of(pk, versions)?;
         if let Versions::Changing(_) = versions {
             s.loaded = Some(s.versions.iter().map(|v| v.id.clone()).collect());
@@ -383,16 +453,30 @@ impl<'c> Tx<'c> {
                 dup.id, secret.name
             )));
         }
-        let (mut purge_at, mut next_rotation, mut expires_at) = (None, None, None);
-        for due in due_items(scope, &secret.name, secret) {
-            match due.kind {
-                DueKind::Purge => purge_at = Some(due.at.millis()),
-                DueKind::Rotation => next_rotation = Some(due.at.millis()),
-                DueKind::Expiry => expires_at = Some(due.at.millis()),
+        let columns = Columns::of(scope, secret);
+        let key = row_key(scope, &secret.name);
+        let stored = self.rows.borrow_mut().remove(&key);
+        let meta = meta.to_string();
+        let pk = match stored {
+            Some((pk, old)) => {
+                self.update_row(pk, &meta, &old, &columns)?;
+                pk
             }
-        }
-        let pk: i64 = self
-            .conn()?
+            None => self.upsert_row(scope, secret, &meta, &columns)?,
+        };
+        self.rows.borrow_mut().insert(key, (pk, columns));
+        self.put_versions(pk, &secret.versions, bodies, secret.loaded.as_deref())
+    }
+
+    /// Writes a secret row this transaction has not read: inserted, or replaced whole.
+    fn upsert_row(
+        &self,
+        scope: &Scope,
+        secret: &Secret,
+        meta: &str,
+        c: &Columns,
+    ) -> CoreResult<i64> {
+        self.conn()?
             .prepare_cached(
                 "INSERT INTO secrets
                      (cloud, tenant, region, name, id, meta, purge_at, next_rotation, expires_at,
@@ -416,19 +500,56 @@ impl<'c> Tx<'c> {
                     scope.tenant,
                     scope.region,
                     secret.name,
-                    secret.id,
-                    meta.to_string(),
-                    purge_at,
-                    next_rotation,
-                    expires_at,
-                    ListOrder::Created.key(secret),
-                    ListOrder::Updated.key(secret),
-                    ListOrder::LastAccessed.key(secret)
+                    c.id,
+                    meta,
+                    c.purge_at,
+                    c.next_rotation,
+                    c.expires_at,
+                    c.created,
+                    c.updated,
+                    c.accessed
                 ],
                 |r| r.get(0),
             )
-            .db()?;
-        self.put_versions(pk, &secret.versions, bodies, secret.loaded.as_deref())
+            .db()
+    }
+
+    /// Rewrites a secret row this transaction read: the metadata, and of the indexed columns
+    /// only those that changed (an unchanged column's indexes are left as they are).
+    fn update_row(&self, pk: i64, meta: &str, old: &Columns, new: &Columns) -> CoreResult<()> {
+        let mut sql = String::from("UPDATE secrets SET meta = ?1");
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&meta];
+        let changed: [(&str, bool, &dyn rusqlite::ToSql); 7] = [
+            ("id", old.id != new.id, &new.id),
+            ("purge_at", old.purge_at != new.purge_at, &new.purge_at),
+            (
+                "next_rotation",
+                old.next_rotation != new.next_rotation,
+                &new.next_rotation,
+            ),
+            (
+                "expires_at",
+                old.expires_at != new.expires_at,
+                &new.expires_at,
+            ),
+            ("created", old.created != new.created, &new.created),
+            ("updated", old.updated != new.updated, &new.updated),
+            ("accessed", old.accessed != new.accessed, &new.accessed),
+        ];
+        for (column, differs, value) in changed {
+            if differs {
+                sql += &format!(", {column} = ?{}", values.len() + 1);
+                values.push(value);
+            }
+        }
+        sql += &format!(" WHERE pk = ?{}", values.len() + 1);
+        values.push(&pk);
+        self.conn()?
+            .prepare_cached(&sql)
+            .db()?
+            .execute(values.as_slice())
+            .db()
+            .map(drop)
     }
 
     /// Inserts new versions, rewrites changed ones and deletes removed ones. With `loaded`
@@ -647,12 +768,14 @@ fn page_sql(q: &ListQuery<'_>, resume: bool) -> String {
 }
 
 /// One secret by its name.
-const SECRET_BY_NAME: &str = "SELECT pk, meta FROM secrets
+const SECRET_BY_NAME: &str = "SELECT pk, meta, id, purge_at, next_rotation, expires_at,
+         created, updated, accessed FROM secrets
      WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND name = ?4";
 
 /// One secret by its id. Without the index hint the planner walks the scope in name order to
 /// skip the sort, reading every secret of the scope to find one id.
-const SECRET_BY_ID: &str = "SELECT pk, meta FROM secrets INDEXED BY secrets_by_id
+const SECRET_BY_ID: &str = "SELECT pk, meta, id, purge_at, next_rotation, expires_at,
+         created, updated, accessed FROM secrets INDEXED BY secrets_by_id
      WHERE cloud = ?1 AND tenant = ?2 AND region = ?3 AND id = ?4
      ORDER BY name LIMIT 1";
 
@@ -1007,6 +1130,7 @@ impl WriteTx for Tx<'_> {
         if let Some(known) = self.known.as_mut() {
             known.get_mut().clear();
         }
+        self.rows.get_mut().clear();
         let r = self
             .conn()?
             .prepare_cached(
@@ -1080,6 +1204,7 @@ impl WriteTx for Tx<'_> {
         if let Some(known) = self.known.as_mut() {
             known.get_mut().clear();
         }
+        self.rows.get_mut().clear();
         let cloud = filter.cloud.map(Cloud::as_str);
         let tenant = filter.tenant.as_deref();
         let conn = self.conn()?;
