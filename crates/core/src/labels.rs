@@ -166,21 +166,31 @@ pub fn add_version(
 
 /// Removes the oldest deprecated versions beyond the dialect's cap.
 pub fn evict(secret: &mut Secret, d: &Dialect) -> CoreResult<()> {
-    let over = |s: &Secret| match d.version_cap {
-        VersionCap::Deprecated(n) => s.versions.iter().filter(|v| v.is_deprecated()).count() > n,
-        VersionCap::Total(n) => s.versions.len() > n,
-    };
-    while over(secret) {
-        let Some(pos) = secret.versions.iter().position(Version::is_deprecated) else {
-            return Err(CoreError::LimitExceeded(match d.version_cap {
-                VersionCap::Total(n) | VersionCap::Deprecated(n) => {
-                    format!("a secret can have at most {n} versions and every one has a label")
-                }
-            }));
-        };
-        secret.versions.remove(pos);
+    match d.version_cap {
+        VersionCap::Deprecated(n) => trim_unlabelled(secret, n),
+        VersionCap::Total(n) => {
+            while secret.versions.len() > n {
+                let Some(pos) = secret.versions.iter().position(Version::is_deprecated) else {
+                    return Err(CoreError::LimitExceeded(format!(
+                        "a secret can have at most {n} versions and every one has a label"
+                    )));
+                };
+                secret.versions.remove(pos);
+            }
+        }
     }
     Ok(())
+}
+
+/// Removes the oldest versions without a label beyond the `keep` newest of them.
+pub fn trim_unlabelled(secret: &mut Secret, keep: usize) {
+    let unlabelled = secret.versions.iter().filter(|v| v.is_deprecated()).count();
+    let mut over = unlabelled.saturating_sub(keep);
+    secret.versions.retain(|v| {
+        let evict = over > 0 && v.is_deprecated();
+        over -= usize::from(evict);
+        !evict
+    });
 }
 
 /// A broken model rule, and where: `index` is the position in `Secret::versions` (oldest

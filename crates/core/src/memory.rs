@@ -170,13 +170,7 @@ impl WriteTx for State {
 
     fn trim_unlabelled(&mut self, scope: &Scope, name: &str, keep: usize) -> CoreResult<()> {
         if let Some(s) = self.secrets.get_mut(&(scope.clone(), name.to_owned())) {
-            let unlabelled = s.versions.iter().filter(|v| v.is_deprecated()).count();
-            let mut over = unlabelled.saturating_sub(keep);
-            s.versions.retain(|v| {
-                let evict = over > 0 && v.is_deprecated();
-                over -= usize::from(evict);
-                !evict
-            });
+            crate::labels::trim_unlabelled(s, keep);
         }
         Ok(())
     }
