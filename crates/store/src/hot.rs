@@ -1,9 +1,10 @@
 //! Secrets read recently with one version or their stage map, kept decoded so a repeated
-//! GetSecretValue or DescribeSecret skips SQLite and JSON. Every commit empties it; a read may store what it read only if no commit
-//! ended since it began, so the cache never holds what a committed write changed.
+//! GetSecretValue or DescribeSecret skips SQLite and JSON. Every commit empties it; a read may
+//! store what it read only if no commit ended since it began, so the cache never holds what
+//! a committed write changed.
 
 use localsecrets_core::storage::Versions;
-use localsecrets_core::{Scope, Secret, SecretValue};
+use localsecrets_core::{Scope, Secret};
 use parking_lot::Mutex;
 
 /// Past this many bytes of values and metadata the cache starts over: it holds a working
@@ -74,15 +75,7 @@ impl Hot {
     /// Keeps `secret` (whose metadata is `meta` bytes as stored) unless a commit ended since
     /// `epoch`: it may be older than that commit.
     pub fn put(&self, epoch: u64, key: String, secret: &Secret, meta: usize) {
-        let bytes = meta
-            + secret
-                .versions
-                .iter()
-                .map(|v| match &v.value {
-                    SecretValue::Text(t) => t.len(),
-                    SecretValue::Binary(b) => b.len(),
-                })
-                .sum::<usize>();
+        let bytes = meta + secret.versions.iter().map(|v| v.value.len()).sum::<usize>();
         let mut s = self.state.lock();
         if s.epoch != epoch || bytes > MAX_BYTES / 16 {
             return;

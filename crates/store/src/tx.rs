@@ -375,19 +375,8 @@ impl<'c> Tx<'c> {
             .conn()?
             .prepare_cached(&page_sql(q, after.is_some()))
             .db()?;
-        let (cloud, now) = (scope.cloud.as_str(), now.millis());
-        let mut p: Vec<&dyn rusqlite::ToSql> = vec![&cloud, &scope.tenant, &scope.region, &now];
-        let none: (Option<i64>, Option<String>) = (None, None);
-        match after {
-            Some(a) => p.extend([&a.key as &dyn rusqlite::ToSql, &a.name]),
-            None if q.name_prefix.is_some() => p.extend([&none.0 as &dyn rusqlite::ToSql, &none.1]),
-            None => {}
-        }
-        let end = q.name_prefix.and_then(prefix_end);
-        if let Some(prefix) = &q.name_prefix {
-            p.extend([prefix as &dyn rusqlite::ToSql, &end]);
-        }
-        let mut rows = stmt.query(p.as_slice()).db()?;
+        let binds = ListBinds::new(scope, q, after, now);
+        let mut rows = stmt.query(binds.values().as_slice()).db()?;
         while let Some(r) = rows.next().db()? {
             let pk: i64 = r.get(0).db()?;
             let meta = r
@@ -410,13 +399,7 @@ impl<'c> Tx<'c> {
         now: Timestamp,
     ) -> CoreResult<usize> {
         let Some(keep) = q.keep else {
-            let (cloud, at) = (scope.cloud.as_str(), now.millis());
-            let none: (Option<i64>, Option<String>) = (None, None);
-            let mut p: Vec<&dyn rusqlite::ToSql> = vec![&cloud, &scope.tenant, &scope.region, &at];
-            let end = q.name_prefix.and_then(prefix_end);
-            if let Some(prefix) = &q.name_prefix {
-                p.extend([&none.0 as &dyn rusqlite::ToSql, &none.1, prefix, &end]);
-            }
+            let binds = ListBinds::new(scope, q, None, now);
             let n: i64 = self
                 .conn()?
                 .prepare_cached(&format!(
@@ -426,7 +409,7 @@ impl<'c> Tx<'c> {
                     prefix_sql(q)
                 ))
                 .db()?
-                .query_row(p.as_slice(), |r| r.get(0))
+                .query_row(binds.values().as_slice(), |r| r.get(0))
                 .db()?;
             return Ok(n as usize);
         };
@@ -587,7 +570,7 @@ impl<'c> Tx<'c> {
         };
         let mut now_stored =
             StoredVersions::with_capacity(if remember { versions.len() } else { 0 });
-        let seqs = sequence_above(
+        let seqs = sequence(
             &versions
                 .iter()
                 .map(|v| stored.get(&v.id).map(|(seq, _)| *seq))
@@ -637,14 +620,9 @@ impl<'c> Tx<'c> {
 
 /// Sequence numbers for versions in their desired order, given the numbers already stored
 /// (`None` for new ones): strictly increasing, and keeping every stored number that still
-/// fits so appending or evicting rewrites no other row.
-pub fn sequence(stored: &[Option<i64>]) -> Vec<i64> {
-    sequence_above(stored, None)
-}
-
-/// [`sequence`], with new versions also numbered above `floor` (the highest number stored,
-/// where some stored versions are not in the list).
-pub fn sequence_above(stored: &[Option<i64>], floor: Option<i64>) -> Vec<i64> {
+/// fits so appending or evicting rewrites no other row. With `floor` (the highest number
+/// stored, where some stored versions are not in the list) new ones also go above it.
+pub fn sequence(stored: &[Option<i64>], floor: Option<i64>) -> Vec<i64> {
     let mut last: Option<i64> = None;
     stored
         .iter()
@@ -711,6 +689,54 @@ fn deletion_sql(q: &ListQuery<'_>) -> &'static str {
         "(purge_at IS NULL OR purge_at > ?4)"
     } else {
         "purge_at IS NULL AND ?4 IS NOT NULL"
+    }
+}
+
+/// The values a listing statement ([`page_sql`], the count) binds: `?1`–`?4` always,
+/// `?5`/`?6` the resume position (nulls when it does not resume but binds a name prefix
+/// after them), `?7`/`?8` the name prefix and its [`prefix_end`].
+struct ListBinds<'a> {
+    scope: &'a Scope,
+    cloud: &'static str,
+    now: i64,
+    after: Option<(i64, &'a str)>,
+    prefix: Option<(&'a str, Option<String>)>,
+}
+
+impl<'a> ListBinds<'a> {
+    fn new(
+        scope: &'a Scope,
+        q: &ListQuery<'a>,
+        after: Option<&'a Position>,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            scope,
+            cloud: scope.cloud.as_str(),
+            now: now.millis(),
+            after: after.map(|a| (a.key, a.name.as_str())),
+            prefix: q.name_prefix.map(|p| (p, prefix_end(p))),
+        }
+    }
+
+    fn values(&self) -> Vec<&dyn rusqlite::ToSql> {
+        const NO_KEY: Option<i64> = None;
+        const NO_NAME: Option<&str> = None;
+        let mut v: Vec<&dyn rusqlite::ToSql> = vec![
+            &self.cloud,
+            &self.scope.tenant,
+            &self.scope.region,
+            &self.now,
+        ];
+        match &self.after {
+            Some((key, name)) => v.extend([key as &dyn rusqlite::ToSql, name]),
+            None if self.prefix.is_some() => v.extend([&NO_KEY as &dyn rusqlite::ToSql, &NO_NAME]),
+            None => {}
+        }
+        if let Some((prefix, end)) = &self.prefix {
+            v.extend([prefix as &dyn rusqlite::ToSql, end]);
+        }
+        v
     }
 }
 
@@ -1386,7 +1412,10 @@ mod tests {
             (&[Some(-3), None, Some(7)], &[-3, -2, 7]),
         ];
         for (stored, want) in cases {
-            assert_eq!(sequence(stored), *want, "{stored:?}");
+            assert_eq!(sequence(stored, None), *want, "{stored:?}");
         }
+        // Loaded in part: new versions go above every stored one, loaded or not.
+        assert_eq!(sequence(&[Some(3), Some(5), None], Some(9)), [3, 5, 10]);
+        assert_eq!(sequence(&[Some(3), None], Some(1)), [3, 4]);
     }
 }
