@@ -518,7 +518,7 @@ async fn region_replicas() {
             .await
             .unwrap_err(),
     );
-    assert_eq!(code, "InvalidRequestException");
+    assert_eq!(code, "InvalidParameterException");
     us.remove_regions_from_replication()
         .secret_id("rep")
         .remove_replica_regions("eu-west-1")

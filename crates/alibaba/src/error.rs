@@ -266,7 +266,7 @@ impl From<CoreError> for AlibabaError {
             CoreError::RotationFunctionMissing { name } => {
                 Self::invalid(format!("The secret {name} cannot be rotated."))
             }
-            CoreError::IdempotencyConflict { version_id } => Self::with(
+            CoreError::IdempotencyConflict { version_id, .. } => Self::with(
                 Code::ResourceExist,
                 format!(
                     "The resource already exists: version {version_id} exists with different secret data."
@@ -348,6 +348,8 @@ mod tests {
             (
                 CoreError::IdempotencyConflict {
                     version_id: "v".into(),
+                    name: "s".into(),
+                    arn_suffix: String::new(),
                 },
                 409,
                 "Rejected.ResourceExist",

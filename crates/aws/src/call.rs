@@ -6,7 +6,7 @@ use crate::error::{AwsError, AwsResult, TOKEN_REQUIRED};
 use crate::json::{Input, Len};
 use crate::state::AwsState;
 use localsecrets_api::RotationFunctions;
-use localsecrets_core::{Access, Scope, Secret, Service};
+use localsecrets_core::{Access, CoreError, Scope, Secret, Service};
 
 pub const SECRET_ID: Len = Len(1, 2048);
 pub const TOKEN: Len = Len(32, 64);
@@ -55,6 +55,23 @@ impl Call<'_> {
     }
 
     /// The `ClientRequestToken`, required where AWS requires it (SDKs always fill it in).
+    /// A core error as AWS words it here: a reused ClientRequestToken quotes the ARN of the
+    /// secret whose version holds it, which needs the caller's account and region.
+    pub fn error(&self, e: CoreError) -> AwsError {
+        match e {
+            CoreError::IdempotencyConflict {
+                version_id,
+                name,
+                arn_suffix,
+            } => AwsError::ResourceExists(format!(
+                "You can't use ClientRequestToken {version_id} because that value is already in \
+                 use for a version of secret {}.",
+                arn::secret_arn(&self.scope.region, &self.scope.tenant, &name, &arn_suffix)
+            )),
+            e => e.into(),
+        }
+    }
+
     pub fn token(&self, required: Option<AwsError>) -> AwsResult<Option<String>> {
         let token = self.input.str("ClientRequestToken", TOKEN)?;
         match (token, required) {

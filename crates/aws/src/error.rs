@@ -107,7 +107,7 @@ impl From<CoreError> for AwsError {
                 "Secrets Manager can't find the specified secret value for staging label: {label}"
             )),
             CoreError::RecoveryWindow { min, max, .. } => Self::InvalidParameter(format!(
-                "RecoveryWindowInDays value must be between {min} and {max} days (inclusive)."
+                "The RecoveryWindowInDays value must be between {min} and {max} days (inclusive)."
             )),
             CoreError::ScheduleRequired => Self::InvalidParameter(
                 "RotationRules must give a schedule to turn automatic rotation on.".into(),
@@ -145,9 +145,13 @@ impl From<CoreError> for AwsError {
             CoreError::RotationFunctionMissing { .. } => Self::InvalidRequest(
                 "No Lambda rotation function ARN is associated with this secret.".into(),
             ),
-            CoreError::IdempotencyConflict { .. } => Self::ResourceExists(
-                "You can't modify an existing version, you can only create a new version.".into(),
-            ),
+            // Operations answer this through `Call::error`, which quotes the secret's ARN.
+            CoreError::IdempotencyConflict {
+                version_id, name, ..
+            } => Self::ResourceExists(format!(
+                "You can't use ClientRequestToken {version_id} because that value is already in \
+                 use for a version of secret {name}."
+            )),
             CoreError::LabelOnOtherVersion { label, holder } => Self::InvalidParameter(format!(
                 "The parameter RemoveFromVersionId can't be empty. Staging label {label} is \
                  currently attached to version {holder}, so you must explicitly reference that \
@@ -164,7 +168,8 @@ impl From<CoreError> for AwsError {
             )),
             CoreError::Throttled { .. } => Self::LimitExceeded(e.to_string()),
             CoreError::InvalidParameter(what) => Self::InvalidParameter(what),
-            CoreError::Refused(why) => Self::InvalidRequest(why),
+            // Only replicas refuse changes, and AWS calls that a bad parameter.
+            CoreError::Refused(why) => Self::InvalidParameter(why),
             // Store failures are never the caller's fault and their text stays in the server.
             CoreError::Storage(_) => {
                 Self::InternalServiceError("An error occurred on the server side.".into())

@@ -2,7 +2,10 @@
 //! filter with OR, and a value starting with `!` negates. `name`, `tag-key`, `tag-value`,
 //! `primary-region` and `owning-service` are case-sensitive prefix matches; `description` and
 //! `all` break the value into words and need every word to begin some word of the attribute,
-//! ignoring case (AWS matches "a secret" against "an secret", not against "asecret").
+//! ignoring case (AWS matches "a secret" against "an secret", not against "asecret"). Words
+//! end where AWS's search ends them: at punctuation, where a lower-case letter meets an
+//! upper-case one, and between letters and digits ("credsDatabase#892" is creds, database,
+//! 892).
 
 use crate::error::{AwsError, AwsResult};
 use crate::json::{Input, Len};
@@ -52,9 +55,10 @@ pub fn parse(input: &Input) -> AwsResult<Option<Vec<Filter>>> {
                     .all(|c| c.is_ascii_alphanumeric() || VALUE_CHARS.contains(c))
                 {
                     return Err(AwsError::Validation(format!(
-                        "1 validation error detected: Value '{v}' at 'filters.values' failed to \
+                        "1 validation error detected: Value '{v}' at '{}' failed to \
                          satisfy constraint: Member must satisfy regular expression pattern: \
-                         ^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$"
+                         ^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$",
+                        f.at("Values")
                     )));
                 }
             }
@@ -65,10 +69,30 @@ pub fn parse(input: &Input) -> AwsResult<Option<Vec<Filter>>> {
 }
 
 fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| c.is_whitespace() || "/_+=.@-:".contains(c))
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut last: Option<char> = None;
+    for c in s.chars() {
+        if !c.is_alphanumeric() {
+            last = None;
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        let boundary = last.is_some_and(|p| {
+            (p.is_lowercase() && c.is_uppercase()) || (p.is_numeric() != c.is_numeric())
+        });
+        if boundary && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        word.extend(c.to_lowercase());
+        last = Some(c);
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
 }
 
 fn word_match(pattern: &str, attribute: &str) -> bool {
@@ -87,11 +111,9 @@ fn attributes(key: &str, scope: &Scope, s: &Secret) -> Vec<String> {
         "description" => s.description.iter().cloned().collect(),
         "tag-key" => tags.iter().map(|t| t.key.clone()).collect(),
         "tag-value" => tags.iter().map(|t| t.value.clone()).collect(),
-        "primary-region" => {
-            vec![AwsState::of(s)
-                .primary_region
-                .unwrap_or_else(|| scope.region.clone())]
-        }
+        "primary-region" => crate::render::primary_region(scope, &AwsState::of(s))
+            .into_iter()
+            .collect(),
         "owning-service" => vec![],
         _ => std::iter::once(s.name.clone())
             .chain(s.description.clone())
@@ -233,7 +255,9 @@ mod tests {
             (vec![f("tag-value", &["Pro"])], vec![3]),
             (vec![f("all", &["prod"])], vec![3]),
             (vec![f("all", &["testing3"])], vec![2]),
-            (vec![f("primary-region", &["us-east"])], vec![0, 1, 2, 3]),
+            // None of them is replicated, so none has a primary region.
+            (vec![f("primary-region", &["us-east"])], vec![]),
+            (vec![f("primary-region", &["!us-east"])], vec![0, 1, 2, 3]),
         ];
         for (filters, want) in cases {
             let got: Vec<usize> = all
@@ -243,6 +267,33 @@ mod tests {
                 .map(|(i, _)| i)
                 .collect();
             assert_eq!(got, want, "{filters:?}");
+        }
+    }
+
+    #[test]
+    fn words_end_where_aws_search_ends_them() {
+        assert_eq!(words("credsDatabase#892"), ["creds", "database", "892"]);
+        assert_eq!(words("prod/AppBeta/x"), ["prod", "app", "beta", "x"]);
+        assert_eq!(words("DescTwo v2beta"), ["desc", "two", "v", "2", "beta"]);
+        assert_eq!(words("HTTPServer"), ["httpserver"]);
+        let scope = Scope::new(Cloud::Aws, "1", "us-east-1");
+        let s = secret("prod/AppBeta/x", "DescTwo", &[("CostCenter", "42a")]);
+        for (key, value, hit) in [
+            ("all", "Beta", true),
+            ("all", "appbeta", false),
+            ("all", "app Beta", true),
+            ("all", "center", true),
+            ("all", "42", true),
+            ("description", "two", true),
+            ("description", "desc two", true),
+            ("description", "esc", false),
+            ("description", "!two", false),
+        ] {
+            assert_eq!(
+                matches(&[f(key, &[value])], &scope, &s),
+                hit,
+                "{key}:{value}"
+            );
         }
     }
 

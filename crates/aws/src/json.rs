@@ -106,7 +106,9 @@ impl Input {
         }
     }
 
-    fn at(&self, field: &str) -> String {
+    /// Where a member sits, as AWS names it in validation messages: list items are
+    /// `<list>.<n>.member` (`filters.1.member.key`).
+    pub fn at(&self, field: &str) -> String {
         if self.path.is_empty() {
             member(field)
         } else {
@@ -281,7 +283,13 @@ impl Input {
             .enumerate()
             .map(|(i, v)| match v {
                 Value::String(s) => {
-                    check_len(s, Some(s), &format!("{at}.{}", i + 1), item.0, item.1)?;
+                    check_len(
+                        s,
+                        Some(s),
+                        &format!("{at}.{}.member", i + 1),
+                        item.0,
+                        item.1,
+                    )?;
                     Ok(s.clone())
                 }
                 other => Err(wrong_type(other, "String")),
@@ -302,7 +310,7 @@ impl Input {
             .map(|(i, v)| match v {
                 Value::Object(map) => Ok(Input {
                     map: map.clone(),
-                    path: format!("{at}.{}", i + 1),
+                    path: format!("{at}.{}.member", i + 1),
                 }),
                 other => Err(wrong_type(other, "a structure")),
             })
@@ -397,7 +405,7 @@ mod tests {
         let e = short.objects("Tags", Len(0, 5)).unwrap().unwrap()[0]
             .str("Key", Len(1, 128))
             .unwrap_err();
-        assert!(e.message().contains("at 'tags.1.key'"), "{e:?}");
+        assert!(e.message().contains("at 'tags.1.member.key'"), "{e:?}");
     }
 
     #[test]

@@ -148,7 +148,8 @@ fn common(scope: &Scope, s: &Secret, state: &AwsState) -> Obj {
         .opt("PrimaryRegion", primary_region(scope, state))
 }
 
-fn primary_region(scope: &Scope, state: &AwsState) -> Option<String> {
+/// The region DescribeSecret names as primary: only a replicated secret has one.
+pub fn primary_region(scope: &Scope, state: &AwsState) -> Option<String> {
     state
         .primary_region
         .clone()

@@ -116,18 +116,19 @@ impl AwsState {
     /// Replicas refuse every write; the primary's changes reach them by replication.
     pub fn ensure_writable(&self) -> AwsResult<()> {
         match self.refusal() {
-            Some(why) => Err(AwsError::InvalidRequest(why)),
+            Some(why) => Err(AwsError::InvalidParameter(why)),
             None => Ok(()),
         }
     }
 
     /// Why a write to this secret is refused, if it is (a replica's).
     pub fn refusal(&self) -> Option<String> {
-        if let Some(primary) = &self.primary_region {
-            return Some(format!(
-                "You can't perform this operation on a replica secret. Call it on the primary \
-                 secret in {primary}."
-            ));
+        if self.primary_region.is_some() {
+            return Some(
+                "Operation not permitted on a replica secret. Call must be made in primary \
+                 secret's region."
+                    .to_owned(),
+            );
         }
         self.cross_account_primary.as_ref().map(|_| {
             "You can't perform this operation on a cross-account replica secret. Call \

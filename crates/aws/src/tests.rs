@@ -19,6 +19,7 @@ struct Aws {
 }
 
 const UUID_A: &str = "00000000-0000-4000-8000-0000000000a1";
+const UUID_B: &str = "00000000-0000-4000-8000-0000000000b1";
 
 fn aws() -> Aws {
     let service = Arc::new(Service::new(
@@ -324,11 +325,29 @@ fn create_idempotency_and_conflicts() {
     let a = aws();
     let body = json!({"Name": "db", "SecretString": "v", "ClientRequestToken": UUID_A});
     let first = a.ok("CreateSecret", body.clone());
+    let arn = first["ARN"].as_str().unwrap().to_owned();
     assert_eq!(a.ok("CreateSecret", body), first);
+    // The token is checked before the name.
+    let in_use = |token: &str| {
+        (
+            "ResourceExistsException".to_owned(),
+            format!(
+                "You can't use ClientRequestToken {token} because that value is already in use \
+                 for a version of secret {arn}."
+            ),
+        )
+    };
     assert_eq!(
         a.err(
             "CreateSecret",
             json!({"Name": "db", "SecretString": "other", "ClientRequestToken": UUID_A})
+        ),
+        in_use(UUID_A)
+    );
+    assert_eq!(
+        a.err(
+            "CreateSecret",
+            json!({"Name": "db", "SecretString": "other", "ClientRequestToken": UUID_B})
         ),
         (
             "ResourceExistsException".into(),
@@ -345,10 +364,14 @@ fn create_idempotency_and_conflicts() {
             "PutSecretValue",
             json!({"SecretId": "db", "SecretString": "three", "ClientRequestToken": token})
         ),
-        (
-            "ResourceExistsException".into(),
-            "You can't modify an existing version, you can only create a new version.".into()
-        )
+        in_use(token)
+    );
+    assert_eq!(
+        a.err(
+            "UpdateSecret",
+            json!({"SecretId": "db", "SecretString": "four", "ClientRequestToken": token})
+        ),
+        in_use(token)
     );
 }
 
@@ -837,6 +860,55 @@ fn accounts_and_regions_are_separate() {
 }
 
 #[test]
+fn checks_aws_makes_before_looking_at_the_secret() {
+    let a = aws();
+    a.ok("CreateSecret", json!({"Name": "db", "SecretString": "v"}));
+    // The window's range is checked before its conflict with forced deletion.
+    let range = (
+        "InvalidParameterException".to_owned(),
+        "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).".to_owned(),
+    );
+    for window in [3, 31] {
+        assert_eq!(
+            a.err(
+                "DeleteSecret",
+                json!({"SecretId": "db", "RecoveryWindowInDays": window,
+                       "ForceDeleteWithoutRecovery": true})
+            ),
+            range
+        );
+    }
+    assert!(a
+        .err(
+            "DeleteSecret",
+            json!({"SecretId": "db", "RecoveryWindowInDays": 7, "ForceDeleteWithoutRecovery": true})
+        )
+        .1
+        .contains("in conjunction with"));
+    assert_eq!(
+        a.err(
+            "ReplicateSecretToRegions",
+            json!({"SecretId": "db", "AddReplicaRegions": [{"Region": "us-east-1"}]})
+        ),
+        (
+            "InvalidParameterException".to_owned(),
+            "Invalid replica region.".to_owned()
+        )
+    );
+    let (code, msg) = a.err(
+        "ListSecrets",
+        json!({"Filters": [{"Key": "name", "Values": ["a"]}, {"Key": "colour", "Values": ["x"]}]}),
+    );
+    assert_eq!(code, "ValidationException");
+    assert!(msg.contains("at 'filters.2.member.key'"), "{msg}");
+    let (_, msg) = a.err(
+        "ListSecrets",
+        json!({"Filters": [{"Key": "name", "Values": ["a*"]}]}),
+    );
+    assert!(msg.contains("at 'filters.1.member.values'"), "{msg}");
+}
+
+#[test]
 fn region_replicas_follow_their_primary() {
     let a = aws();
     let created = a.ok(
@@ -864,11 +936,22 @@ fn region_replicas_follow_their_primary() {
             json!({"SecretId": "db", "SecretString": "no"})
         )
         .0,
-        "InvalidRequestException"
+        "InvalidParameterException"
     );
     assert_eq!(
         eu.err("DeleteSecret", json!({"SecretId": "db"})).0,
-        "InvalidRequestException"
+        "InvalidParameterException"
+    );
+    // The primary keeps its replicas, so it can't be deleted either.
+    assert_eq!(
+        a.err("DeleteSecret", json!({"SecretId": "db"})),
+        (
+            "InvalidParameterException".to_owned(),
+            format!(
+                "You can't delete secret {} that still has replica regions [eu-west-1].",
+                created["ARN"].as_str().unwrap()
+            )
+        )
     );
     // The refusal is checked inside each write's own transaction, and leaves nothing behind.
     let before = eu.ok("DescribeSecret", json!({"SecretId": "db"}));
@@ -899,9 +982,9 @@ fn region_replicas_follow_their_primary() {
         assert_eq!(
             eu.err(op, body),
             (
-                "InvalidRequestException".to_owned(),
-                "You can't perform this operation on a replica secret. Call it on the primary \
-                 secret in us-east-1."
+                "InvalidParameterException".to_owned(),
+                "Operation not permitted on a replica secret. Call must be made in primary \
+                 secret's region."
                     .to_owned()
             ),
             "{op}"
@@ -974,7 +1057,7 @@ fn region_replicas_follow_their_primary() {
     assert_eq!(primary["ReplicationStatus"][0]["Status"], "InSync");
     assert_eq!(
         a.err("DeleteSecret", json!({"SecretId": "db"})).0,
-        "InvalidRequestException"
+        "InvalidParameterException"
     );
     // A second region, then promote one replica and remove the other.
     let r = a.ok(
@@ -1070,7 +1153,7 @@ fn cross_account_replicas() {
             json!({"SecretId": "copy", "SecretString": "x"})
         )
         .0,
-        "InvalidRequestException"
+        "InvalidParameterException"
     );
     assert_eq!(
         a.err("DeleteSecret", json!({"SecretId": "shared"})).0,

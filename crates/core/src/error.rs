@@ -35,9 +35,12 @@ pub enum CoreError {
     RotationFunctionMissing {
         name: String,
     },
-    /// A version id was reused with a different value.
+    /// A version id was reused with a different value. The secret is named so a cloud can say
+    /// whose version it is (AWS quotes the secret's ARN).
     IdempotencyConflict {
         version_id: String,
+        name: String,
+        arn_suffix: String,
     },
     /// The label is on another version than the one the caller named.
     LabelOnOtherVersion {
@@ -108,7 +111,7 @@ impl fmt::Display for CoreError {
             Self::RotationFunctionMissing { name } => {
                 write!(f, "secret {name} has no rotation function")
             }
-            Self::IdempotencyConflict { version_id } => write!(
+            Self::IdempotencyConflict { version_id, .. } => write!(
                 f,
                 "version {version_id} already exists with a different value"
             ),
@@ -145,3 +148,14 @@ impl fmt::Display for CoreError {
 impl std::error::Error for CoreError {}
 
 pub type CoreResult<T> = Result<T, CoreError>;
+
+impl CoreError {
+    /// `version_id` is taken on `secret` by a version with other data.
+    pub fn idempotency_conflict(secret: &crate::Secret, version_id: String) -> Self {
+        Self::IdempotencyConflict {
+            version_id,
+            name: secret.name.clone(),
+            arn_suffix: secret.arn_suffix.clone(),
+        }
+    }
+}

@@ -151,9 +151,7 @@ pub fn add_version(
     labels: &[String],
 ) -> CoreResult<()> {
     if secret.version(&version.id).is_some() {
-        return Err(CoreError::IdempotencyConflict {
-            version_id: version.id,
-        });
+        return Err(CoreError::idempotency_conflict(secret, version.id));
     }
     let id = version.id.clone();
     version.labels.clear();
@@ -677,9 +675,7 @@ mod tests {
         let mut s = secret(&[("a", &["AWSCURRENT"])]);
         assert_eq!(
             add_version(&mut s, &AWS, new_version("a"), &[]),
-            Err(CoreError::IdempotencyConflict {
-                version_id: "a".into()
-            })
+            Err(CoreError::idempotency_conflict(&s, "a".into()))
         );
     }
 

@@ -241,7 +241,7 @@ describe("secrets manager through the JS SDK", () => {
     assert.equal((await eu.send(new GetSecretValueCommand({ SecretId: "js/rep" }))).SecretString, "v1");
     await us.send(new PutSecretValueCommand({ SecretId: "js/rep", SecretString: "v2" }));
     assert.equal((await eu.send(new GetSecretValueCommand({ SecretId: "js/rep" }))).SecretString, "v2");
-    await rejects(eu.send(new PutSecretValueCommand({ SecretId: "js/rep", SecretString: "x" })), "InvalidRequestException");
+    await rejects(eu.send(new PutSecretValueCommand({ SecretId: "js/rep", SecretString: "x" })), "InvalidParameterException");
     await us.send(new RemoveRegionsFromReplicationCommand({ SecretId: "js/rep", RemoveReplicaRegions: ["eu-west-1"] }));
     await rejects(eu.send(new GetSecretValueCommand({ SecretId: "js/rep" })), "ResourceNotFoundException");
     await us.send(

@@ -111,7 +111,10 @@ def test_client_request_token_idempotency(sm):
         sm.put_secret_value, SecretId="idem", SecretString="three", ClientRequestToken=t2
     )
     assert code == "ResourceExistsException"
-    assert msg == "You can't modify an existing version, you can only create a new version."
+    assert msg == (
+        f"You can't use ClientRequestToken {t2} because that value is already in use for a "
+        f"version of secret {a['ARN']}."
+    )
     t3 = str(uuid.uuid4())
     u = sm.update_secret(SecretId="idem", SecretString="four", ClientRequestToken=t3)
     assert u["VersionId"] == t3
@@ -428,7 +431,7 @@ def test_region_replicas(endpoint):
     assert replica["ARN"] == r["ARN"].replace("us-east-1", "eu-west-1")
     assert eu.get_secret_value(SecretId="rep")["SecretString"] == "v1"
     code, _ = error_of(eu.put_secret_value, SecretId="rep", SecretString="x")
-    assert code == "InvalidRequestException"
+    assert code == "InvalidParameterException"
     us.put_secret_value(SecretId="rep", SecretString="v2")
     us.tag_resource(SecretId="rep", Tags=[{"Key": "k", "Value": "v"}])
     assert eu.get_secret_value(SecretId="rep")["SecretString"] == "v2"
@@ -440,7 +443,7 @@ def test_region_replicas(endpoint):
         "ap-south-1": "InSync",
     }
     code, _ = error_of(us.delete_secret, SecretId="rep")
-    assert code == "InvalidRequestException"
+    assert code == "InvalidParameterException"
     eu.stop_replication_to_replica(SecretId="rep")
     eu.put_secret_value(SecretId="rep", SecretString="eu")
     us.put_secret_value(SecretId="rep", SecretString="v3")

@@ -61,25 +61,28 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     if let Some(regions) = &regions {
         super::replicate_secret_to_regions::check_regions(call, regions)?;
     }
-    let written = call.service.create_secret(
-        &call.scope,
-        NewSecret {
-            name,
-            secret_type,
-            description,
-            kms_key_id,
-            tags,
-            policy: None,
-            rotation: Default::default(),
-            extra,
-            version: NewVersion {
-                id: token,
-                value,
-                labels: None,
-                expires: None,
+    let written = call
+        .service
+        .create_secret(
+            &call.scope,
+            NewSecret {
+                name,
+                secret_type,
+                description,
+                kms_key_id,
+                tags,
+                policy: None,
+                rotation: Default::default(),
+                extra,
+                version: NewVersion {
+                    id: token,
+                    value,
+                    labels: None,
+                    expires: None,
+                },
             },
-        },
-    )?;
+        )
+        .map_err(|e| call.error(e))?;
     let replication = match regions {
         Some(regions) if !written.replayed => {
             let state = replicate(call, &written.secret, regions, force)?;

@@ -10,11 +10,17 @@ use crate::state::{AwsState, Status};
 use localsecrets_core::Access;
 use serde_json::Value;
 
-fn refuse_if_linked(state: &AwsState, name: &str) -> AwsResult<()> {
-    if state.replicas.iter().any(|r| r.status != Status::Failed) {
-        return Err(AwsError::InvalidRequest(format!(
-            "You can't delete secret {name} because it's replicated to other Regions. Remove \
-             the replicas with RemoveRegionsFromReplication first."
+fn refuse_if_linked(state: &AwsState, name: &str, arn: &str) -> AwsResult<()> {
+    let regions: Vec<&str> = state
+        .replicas
+        .iter()
+        .filter(|r| r.status != Status::Failed)
+        .map(|r| r.region.as_str())
+        .collect();
+    if !regions.is_empty() {
+        return Err(AwsError::InvalidParameter(format!(
+            "You can't delete secret {arn} that still has replica regions [{}].",
+            regions.join(", ")
         )));
     }
     if state
@@ -35,16 +41,16 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     let t = call.target()?;
     let window = i.int("RecoveryWindowInDays", None, None)?;
     let force = i.bool("ForceDeleteWithoutRecovery")?.unwrap_or(false);
+    // The window's range first, then the conflict, then the secret, as AWS checks them.
+    call.scope.cloud.dialect().recovery_days(window)?;
     if force && window.is_some() {
         return Err(AwsError::InvalidParameter(
             "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."
                 .into(),
         ));
     }
-    // Checked before the secret is looked up, as AWS does.
-    call.scope.cloud.dialect().recovery_days(window)?;
     match call.describe_stages(&t, Access::AnyState) {
-        Ok(s) => refuse_if_linked(&AwsState::of(&s), &s.name)?,
+        Ok(s) => refuse_if_linked(&AwsState::of(&s), &s.name, &call.arn(&s))?,
         Err(e) if force && e == AwsError::not_found() => {
             // Forced deletion of nothing succeeds, naming what was asked for.
             let arn = match &t {

@@ -18,16 +18,19 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     })?;
     let stages = i.str_list("VersionStages", Len(1, 20), Len(1, 256))?;
     i.secret_str("RotationToken", Len(36, 256))?;
-    let w = call.service.put_value(
-        &call.scope,
-        t.as_ref(),
-        NewVersion {
-            id: token,
-            value: Some(value),
-            labels: stages,
-            expires: None,
-        },
-    )?;
+    let w = call
+        .service
+        .put_value(
+            &call.scope,
+            t.as_ref(),
+            NewVersion {
+                id: token,
+                value: Some(value),
+                labels: stages,
+                expires: None,
+            },
+        )
+        .map_err(|e| call.error(e))?;
     let id = w.version_id.clone().unwrap_or_default();
     let labels = w
         .secret

@@ -36,9 +36,10 @@ pub fn parse_regions(i: &Input) -> AwsResult<Option<Regions>> {
             let region = r.req_str("Region", Len(1, 128))?;
             if !valid_region(&region) {
                 return Err(AwsError::Validation(format!(
-                    "1 validation error detected: Value '{region}' at 'addReplicaRegions.region' \
-                     failed to satisfy constraint: Member must satisfy regular expression \
-                     pattern: ^([a-z]+-)+\\d+$"
+                    "1 validation error detected: Value '{region}' at '{}' failed to satisfy \
+                     constraint: Member must satisfy regular expression pattern: \
+                     ^([a-z]+-)+\\d+$",
+                    r.at("Region")
                 )));
             }
             let kms = r.str("KmsKeyId", Len(0, 2048))?.filter(|k| !k.is_empty());
@@ -52,9 +53,7 @@ pub fn parse_regions(i: &Input) -> AwsResult<Option<Regions>> {
 pub fn check_regions(call: &Call<'_>, regions: &Regions) -> AwsResult<()> {
     for (n, (region, _)) in regions.iter().enumerate() {
         if *region == call.scope.region {
-            return Err(AwsError::InvalidParameter(format!(
-                "Invalid replica Region {region}: it is the primary secret's Region."
-            )));
+            return Err(AwsError::InvalidParameter("Invalid replica region.".into()));
         }
         if regions[..n].iter().any(|(r, _)| r == region) {
             return Err(AwsError::InvalidParameter(format!(

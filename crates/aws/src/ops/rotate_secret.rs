@@ -201,17 +201,20 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
             .opt("VersionId", version_id)
             .done());
     }
-    let w = call.service.rotate(
-        &call.scope,
-        t.as_ref(),
-        RotateRequest {
-            version_id: token,
-            configure: configure.clone(),
-            require_function: true,
-            immediately,
-            generate: &generate,
-        },
-    )?;
+    let w = call
+        .service
+        .rotate(
+            &call.scope,
+            t.as_ref(),
+            RotateRequest {
+                version_id: token,
+                configure: configure.clone(),
+                require_function: true,
+                immediately,
+                generate: &generate,
+            },
+        )
+        .map_err(|e| call.error(e))?;
     Ok(Obj::new()
         .put("ARN", call.arn(&w.secret))
         .put("Name", w.secret.name.as_str())

@@ -30,7 +30,8 @@ pub fn handle(call: &Call<'_>) -> AwsResult<Value> {
     };
     let w = call
         .service
-        .update_secret(&call.scope, t.as_ref(), &change, version)?;
+        .update_secret(&call.scope, t.as_ref(), &change, version)
+        .map_err(|e| call.error(e))?;
     Ok(Obj::new()
         .put("ARN", call.arn(&w.secret))
         .put("Name", w.secret.name.as_str())

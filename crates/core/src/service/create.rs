@@ -62,13 +62,21 @@ impl Service {
         self.write(|tx| {
             if let Some(existing) = self.find(tx, scope, SecretRef::Name(&new.name), now)? {
                 let replay = new.version.value.as_ref().zip(new.version.id.as_deref());
+                // The token is checked before the name: a retry is answered as the first call
+                // was, and a token reused with other data names the version that holds it.
                 if let (None, Some((value, id))) = (existing.deletion, replay) {
-                    if existing.version(id).is_some_and(|v| &v.value == value) {
-                        return Ok(Written {
-                            version_id: Some(id.to_owned()),
-                            secret: existing,
-                            replayed: true,
-                        });
+                    match existing.version(id) {
+                        Some(v) if &v.value == value => {
+                            return Ok(Written {
+                                version_id: Some(id.to_owned()),
+                                secret: existing,
+                                replayed: true,
+                            })
+                        }
+                        Some(_) => {
+                            return Err(CoreError::idempotency_conflict(&existing, id.to_owned()))
+                        }
+                        None => {}
                     }
                 }
                 return Err(CoreError::AlreadyExists {
@@ -252,8 +260,25 @@ mod tests {
                 ..Default::default()
             },
         );
+        // The token is checked before the name: it names the version holding it.
         assert_eq!(
             other,
+            Err(CoreError::idempotency_conflict(&first.secret, "t1".into()))
+        );
+        let new_token = svc.create_secret(
+            &aws(),
+            NewSecret {
+                name: "db".into(),
+                version: NewVersion {
+                    id: Some("t9".into()),
+                    value: text("different"),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            new_token.map(|w| w.replayed),
             Err(CoreError::AlreadyExists {
                 name: "db".into(),
                 pending_deletion: false

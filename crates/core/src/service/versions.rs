@@ -49,9 +49,7 @@ impl Service {
                 return if existing.value == value {
                     Ok((existing.id.clone(), true))
                 } else {
-                    Err(CoreError::IdempotencyConflict {
-                        version_id: existing.id.clone(),
-                    })
+                    Err(CoreError::idempotency_conflict(secret, existing.id.clone()))
                 };
             }
         }
@@ -215,6 +213,10 @@ mod tests {
         let svc = service();
         create(&svc, &aws(), "db", Some("t1"), "one");
         type Want = Result<(bool, &'static str), CoreError>;
+        let suffix = svc
+            .describe(&aws(), SecretRef::Name("db"), Access::Live)
+            .unwrap()
+            .arn_suffix;
         let cases: Vec<(&str, &str, Want)> = vec![
             ("t2", "two", Ok((false, "t2"))),
             ("t2", "two", Ok((true, "t2"))),
@@ -223,6 +225,8 @@ mod tests {
                 "other",
                 Err(CoreError::IdempotencyConflict {
                     version_id: "t2".into(),
+                    name: "db".into(),
+                    arn_suffix: suffix.clone(),
                 }),
             ),
             ("t1", "one", Ok((true, "t1"))),
@@ -393,11 +397,10 @@ mod tests {
                 ..Default::default()
             }),
         );
-        assert_eq!(
-            err.map(|w| w.version_id),
-            Err(CoreError::IdempotencyConflict {
-                version_id: "t2".into()
-            })
+        assert!(
+            matches!(&err, Err(CoreError::IdempotencyConflict { version_id, name, .. })
+                if version_id == "t2" && name == "db"),
+            "{err:?}"
         );
         let s = svc.describe(&aws(), r, Access::Live).unwrap();
         assert_eq!(s.description.as_deref(), Some("d"));
