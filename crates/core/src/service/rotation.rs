@@ -459,6 +459,59 @@ mod tests {
             .is_ok());
     }
 
+    /// Alibaba: "If a version number already exists, Secrets Manager ignores the request for
+    /// rotation and returns a success message", also once the hourly limit is reached.
+    #[test]
+    fn at_the_rotation_limit_a_retry_of_an_existing_version_succeeds_and_does_not_count() {
+        let svc = service();
+        let scope = Scope::new(Cloud::Alibaba, "1234567890123456", "cn-hangzhou");
+        let r = SecretRef::Name("rds");
+        svc.create_secret(
+            &scope,
+            NewSecret {
+                name: "rds".into(),
+                secret_type: Some("Rds".into()),
+                version: NewVersion {
+                    id: Some("v0".into()),
+                    value: text("{}"),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let rotate = |id: &str| {
+            svc.rotate(
+                &scope,
+                r,
+                RotateRequest {
+                    version_id: Some(id.into()),
+                    ..RotateRequest::now(&|_, r| Ok(SecretValue::Text(r.alphanumeric(8))))
+                },
+            )
+        };
+        for i in 0..50 {
+            assert!(!rotate(&format!("r{i}")).unwrap().replayed);
+        }
+        let before = svc.describe(&scope, r, Access::Live).unwrap();
+        // An unlabelled earlier version, the previous one and the current one.
+        for id in ["r45", "r48", "r49"] {
+            let w = rotate(id).unwrap();
+            assert!(w.replayed, "{id}");
+            assert_eq!(w.version_id.as_deref(), Some(id));
+        }
+        let after = svc.describe(&scope, r, Access::Live).unwrap();
+        assert_eq!(after, before, "a retry changed the secret");
+        assert_eq!(after.rotation.history.events().len(), 50);
+        assert_eq!(
+            rotate("r50"),
+            Err(CoreError::Throttled {
+                max: 50,
+                window_secs: 3600
+            })
+        );
+    }
+
     #[test]
     fn an_outside_rotation_that_made_its_version_current_drops_the_pending_label() {
         let svc = service();
