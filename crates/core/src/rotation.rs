@@ -21,7 +21,13 @@ pub fn in_progress<'a>(secret: &'a Secret, d: &Dialect) -> Option<&'a str> {
 /// changes nothing, so it is answered before [`begin`], neither rotating nor counting against
 /// the rate limit; a version still being built is resumed through `begin` instead.
 pub fn is_retry(secret: &Secret, d: &Dialect, version_id: &str) -> bool {
-    secret.version(version_id).is_some() && in_progress(secret, d) != Some(version_id)
+    was_rotated(secret, version_id) && in_progress(secret, d) != Some(version_id)
+}
+
+/// Whether `version_id` is a version of the secret or one a counted rotation built.
+pub fn was_rotated(secret: &Secret, version_id: &str) -> bool {
+    secret.version(version_id).is_some()
+        || secret.rotation.recent_ids.iter().any(|id| id == version_id)
 }
 
 /// Starts a rotation that will build version `version_id`.
@@ -34,12 +40,17 @@ pub fn begin(secret: &mut Secret, d: &Dialect, now: Timestamp, version_id: &str)
         }
     }
     if let Some(limit) = d.rotation_limit {
-        if !secret.rotation.history.try_admit(now, limit) {
+        let r = &mut secret.rotation;
+        if !r.history.try_admit(now, limit) {
             return Err(CoreError::Throttled {
                 max: limit.max,
                 window_secs: limit.window_secs,
             });
         }
+        // One id per event the window still holds.
+        r.recent_ids.push(version_id.to_owned());
+        let stale = r.recent_ids.len().saturating_sub(r.history.events().len());
+        r.recent_ids.drain(..stale);
     }
     secret.rotation.state = RotationState::InProgress {
         version_id: version_id.to_owned(),

@@ -314,10 +314,11 @@ def test_at_the_hourly_limit_a_retry_with_an_existing_version_id_succeeds(endpoi
     e = error_of(lambda: client.rotate_secret(
         kms.RotateSecretRequest(secret_name="db", version_id="r50")))
     assert (e.code, e.status_code) == ("Rejected.Throttling", 429)
-    # At the limit: an earlier version without a stage, ACSPrevious and ACSCurrent answer as
-    # the rotation that made them did, and nothing changes.
+    # At the limit: the first rotation's VersionId (its version long evicted by the version
+    # cap), an earlier version without a stage, ACSPrevious and ACSCurrent answer as the
+    # rotation that made them did, and nothing changes.
     before = get(client, "db")
-    for version in ["r45", "r48", "r49"]:
+    for version in ["r0", "r45", "r48", "r49"]:
         body = client.rotate_secret(
             kms.RotateSecretRequest(secret_name="db", version_id=version)).body
         assert {k: v for k, v in body.to_map().items() if k != "RequestId"} == {

@@ -26,9 +26,13 @@ impl Service {
         let ids: Vec<&str> = req.version_id.as_deref().into_iter().collect();
         self.write(|tx| {
             let mut secret = self.load_to_change(tx, scope, r, Access::Live, &ids, now)?;
-            if let Some(existing) = req.version_id.as_deref().and_then(|id| secret.version(id)) {
+            if let Some(id) = req
+                .version_id
+                .as_deref()
+                .filter(|id| rotation::was_rotated(&secret, id))
+            {
                 return Ok(Written {
-                    version_id: Some(existing.id.clone()),
+                    version_id: Some(id.to_owned()),
                     secret,
                     replayed: true,
                 });
@@ -494,8 +498,10 @@ mod tests {
             assert!(!rotate(&format!("r{i}")).unwrap().replayed);
         }
         let before = svc.describe(&scope, r, Access::Live).unwrap();
-        // An unlabelled earlier version, the previous one and the current one.
-        for id in ["r45", "r48", "r49"] {
+        // The version cap evicted r0 long ago, but its rotation still counts: retrying it is
+        // a retry too. Then an unlabelled earlier version, the previous one and the current one.
+        assert!(before.version("r0").is_none());
+        for id in ["r0", "r45", "r48", "r49"] {
             let w = rotate(id).unwrap();
             assert!(w.replayed, "{id}");
             assert_eq!(w.version_id.as_deref(), Some(id));
