@@ -1,8 +1,9 @@
-//! The admin API over the wire: health (and its alias), reset, clock, unknown paths and
-//! methods.
+//! The admin API over the wire: health (and its alias), reset, clock, export, unknown paths
+//! and methods.
 
 use localsecrets_tests::Server;
 use serde_json::{json, Value};
+use std::path::PathBuf;
 
 fn millis(rfc3339: &Value) -> i64 {
     let s = rfc3339.as_str().expect("a time string");
@@ -305,4 +306,69 @@ fn a_large_export_streams_the_whole_state() {
         .unwrap()
         .iter()
         .all(|s| s["versions"][0]["value"] == json!(value)));
+}
+
+/// One state exports to the same bytes (golden files can be diffed), in a running server and
+/// after a restart on the same data; when the export was taken goes in a header instead.
+#[test]
+fn two_exports_of_one_state_are_the_same_bytes_and_the_time_is_a_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("state.db");
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let start = || {
+        Server::builder()
+            .arg("--data")
+            .arg(data.to_str().unwrap())
+            .arg("--fixtures")
+            .arg(fixtures.to_str().unwrap())
+            .start()
+    };
+    let s = start();
+    // Made in reverse name order, tags unsorted, a value changed and a label moved.
+    for (i, name) in ["rt/z", "rt/m", "rt/a"].into_iter().enumerate() {
+        let r = aws(
+            &s,
+            "CreateSecret",
+            json!({"Name": name, "SecretString": "one", "ClientRequestToken": format!("{i:0>32}"),
+                   "Tags": [{"Key": "b", "Value": "2"}, {"Key": "a", "Value": "1"}]}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let r = aws(
+        &s,
+        "PutSecretValue",
+        json!({"SecretId": "rt/m", "SecretString": "two", "VersionStages": ["blue"],
+               "ClientRequestToken": "9".repeat(32)}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let export = |s: &Server| {
+        let before = wall_millis();
+        let r = s.get("/_localsecrets/export");
+        let after = wall_millis();
+        assert_eq!(r.status, 200, "{}", r.text());
+        let at = r
+            .header("x-localsecrets-exported-at")
+            .expect("the export time header");
+        let at = millis(&json!(at));
+        assert!(
+            (before..=after).contains(&at),
+            "{at} not in {before}..={after}"
+        );
+        r.body
+    };
+    let first = export(&s);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let second = export(&s);
+    assert!(first == second, "two exports of one state differ");
+    let doc: Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(doc["description"], "localsecrets export of all clouds");
+    assert!(doc["secrets"].as_array().unwrap().len() > 10);
+    assert!(s.terminate().success());
+
+    let s = start();
+    assert!(
+        export(&s) == first,
+        "the export after a restart on the same data differs"
+    );
 }

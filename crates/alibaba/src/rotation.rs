@@ -108,10 +108,13 @@ mod tests {
                     )
                     .map(drop)
                     .map_err(fail),
-                "finish" => svc
-                    .update_stage(scope, r, "ACSCurrent", Some(v), Some("v1"))
-                    .map(drop)
-                    .map_err(fail),
+                "finish" => {
+                    let current = svc.describe(scope, r, Access::Live).map_err(fail)?;
+                    let current = current.holder_id("ACSCurrent");
+                    svc.update_stage(scope, r, "ACSCurrent", Some(v), current)
+                        .map(drop)
+                        .map_err(fail)
+                }
                 _ => Ok(()),
             }
         })
@@ -158,6 +161,21 @@ mod tests {
         // The same VersionId again is answered as done, without calling the function.
         rotate(&svc, &fake, &scope, "app/token", Some("v2".into())).unwrap();
         assert_eq!(fake.calls().len(), 4);
+    }
+
+    #[test]
+    fn at_the_rotation_limit_a_retry_through_a_function_succeeds_without_a_call() {
+        let (svc, fake, scope) = setup(None);
+        for i in 0..50 {
+            rotate(&svc, &fake, &scope, "app/token", Some(format!("r{i}"))).unwrap();
+        }
+        let calls = fake.calls().len();
+        let (s, v) = rotate(&svc, &fake, &scope, "app/token", Some("r45".into())).unwrap();
+        assert_eq!(v, "r45");
+        assert_eq!(s.holder_id("ACSCurrent"), Some("r49"));
+        assert_eq!(fake.calls().len(), calls);
+        let e = rotate(&svc, &fake, &scope, "app/token", Some("r50".into())).unwrap_err();
+        assert_eq!(e.code, crate::Code::Throttling, "{e:?}");
     }
 
     #[test]

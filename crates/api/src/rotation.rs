@@ -190,11 +190,11 @@ pub fn rotate(
             outcome: Ok(()),
         });
     };
+    // A retry is told apart before anything is begun: it neither calls the function nor
+    // counts against the rate limit.
     if let Some(v) = &req.version_id {
         let secret = service.describe(scope, r, Access::Live)?;
-        if secret.version(v).is_some()
-            && rotation::in_progress(&secret, scope.cloud.dialect()) != Some(v.as_str())
-        {
+        if rotation::is_retry(&secret, scope.cloud.dialect(), v) {
             return Ok(Rotated {
                 version_id: Some(v.clone()),
                 secret,

@@ -180,6 +180,10 @@ pub struct Rotation {
     /// Admitted rotations, for the dialect's rate limit.
     #[serde(default, skip_serializing_if = "SlidingWindow::is_empty")]
     pub history: SlidingWindow,
+    /// The version ids of the rotations `history` still counts, oldest first: a retry of one
+    /// is a success that does not count, even after the version cap evicted the version.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent_ids: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,6 +16,20 @@ pub fn in_progress<'a>(secret: &'a Secret, d: &Dialect) -> Option<&'a str> {
     (Some(pending) != secret.holder_id(d.current)).then_some(pending)
 }
 
+/// Whether a rotation asking for `version_id` repeats one already done: the version exists
+/// and no rotation is still building it. Both clouds document such a retry as a success that
+/// changes nothing, so it is answered before [`begin`], neither rotating nor counting against
+/// the rate limit; a version still being built is resumed through `begin` instead.
+pub fn is_retry(secret: &Secret, d: &Dialect, version_id: &str) -> bool {
+    was_rotated(secret, version_id) && in_progress(secret, d) != Some(version_id)
+}
+
+/// Whether `version_id` is a version of the secret or one a counted rotation built.
+pub fn was_rotated(secret: &Secret, version_id: &str) -> bool {
+    secret.version(version_id).is_some()
+        || secret.rotation.recent_ids.iter().any(|id| id == version_id)
+}
+
 /// Starts a rotation that will build version `version_id`.
 pub fn begin(secret: &mut Secret, d: &Dialect, now: Timestamp, version_id: &str) -> CoreResult<()> {
     if let Some(pending) = in_progress(secret, d) {
@@ -26,12 +40,17 @@ pub fn begin(secret: &mut Secret, d: &Dialect, now: Timestamp, version_id: &str)
         }
     }
     if let Some(limit) = d.rotation_limit {
-        if !secret.rotation.history.try_admit(now, limit) {
+        let r = &mut secret.rotation;
+        if !r.history.try_admit(now, limit) {
             return Err(CoreError::Throttled {
                 max: limit.max,
                 window_secs: limit.window_secs,
             });
         }
+        // One id per event the window still holds.
+        r.recent_ids.push(version_id.to_owned());
+        let stale = r.recent_ids.len().saturating_sub(r.history.events().len());
+        r.recent_ids.drain(..stale);
     }
     secret.rotation.state = RotationState::InProgress {
         version_id: version_id.to_owned(),
@@ -271,6 +290,26 @@ mod tests {
             })
         );
         begin(&mut s, &ALIBABA, now.plus_secs(3600), "r52").unwrap();
+    }
+
+    #[test]
+    fn a_retry_is_told_apart_before_the_rate_limit() {
+        let mut s = secret_with_current();
+        let now = Timestamp::from_secs(10_000);
+        for i in 0..50 {
+            begin(&mut s, &ALIBABA, now, &format!("r{i}")).unwrap();
+            s.rotation.state = RotationState::Idle;
+        }
+        // At the limit: the existing version is a retry, a new one would be throttled.
+        assert!(is_retry(&s, &ALIBABA, "v1"));
+        assert!(!is_retry(&s, &ALIBABA, "new"));
+        assert!(begin(&mut s, &ALIBABA, now, "new").is_err());
+        // A version a rotation is still building is not done: it is resumed, not retried.
+        let mut s = secret_with_current();
+        begin(&mut s, &AWS, now, "v2").unwrap();
+        pending(&mut s, "v2");
+        assert!(!is_retry(&s, &AWS, "v2"));
+        assert!(is_retry(&s, &AWS, "v1"));
     }
 
     #[test]

@@ -2,6 +2,11 @@
 //! → reset → load gives the same secrets back: ids, ARN suffixes, versions, labels, times,
 //! rotation and deletion state, cloud attributes and the frontends' auxiliary records. Times
 //! are absolute; secrets whose deletion window has ended are gone and not written.
+//!
+//! One state always exports to the same bytes, so exports can be kept as golden files and
+//! diffed: the document holds nothing of the moment it was made (the admin API sends that
+//! in a header), secrets come in scope then name order, versions oldest first, records per
+//! scope and kind by key, and object members in key order (`serde_json`'s map is sorted).
 
 use crate::app::App;
 use crate::fixtures::times::format_duration;
@@ -24,9 +29,8 @@ pub fn stream(
     cloud: Option<Cloud>,
     emit: &mut dyn FnMut(Bytes) -> bool,
 ) -> CoreResult<()> {
-    let now = service.now();
     let description = format!(
-        "localsecrets export of {} at {now}",
+        "localsecrets export of {}",
         cloud.map_or("all clouds", Cloud::as_str)
     );
     let mut out = Vec::with_capacity(CHUNK * 2);

@@ -300,6 +300,37 @@ def test_sixty_parallel_rotations_exactly_fifty_succeed(endpoint, mode):
     assert (e.code, e.status_code) == ("Rejected.Throttling", 429)
 
 
+def test_at_the_hourly_limit_a_retry_with_an_existing_version_id_succeeds(endpoint, mode):
+    # "If a version number already exists, Secrets Manager ignores the request for rotation
+    # and returns a success message": not a rotation, so the limit does not apply to it.
+    client = make_client(endpoint, mode)
+    created = create_rds(client, "db")
+    for i in range(49):
+        client.rotate_secret(kms.RotateSecretRequest(secret_name="db", version_id=f"r{i}"))
+    # Retries do not count: the fiftieth new VersionId is still admitted, the 51st is not.
+    for _ in range(3):
+        client.rotate_secret(kms.RotateSecretRequest(secret_name="db", version_id="r45"))
+    client.rotate_secret(kms.RotateSecretRequest(secret_name="db", version_id="r49"))
+    e = error_of(lambda: client.rotate_secret(
+        kms.RotateSecretRequest(secret_name="db", version_id="r50")))
+    assert (e.code, e.status_code) == ("Rejected.Throttling", 429)
+    # At the limit: the first rotation's VersionId (its version long evicted by the version
+    # cap), an earlier version without a stage, ACSPrevious and ACSCurrent answer as the
+    # rotation that made them did, and nothing changes.
+    before = get(client, "db")
+    for version in ["r0", "r45", "r48", "r49"]:
+        body = client.rotate_secret(
+            kms.RotateSecretRequest(secret_name="db", version_id=version)).body
+        assert {k: v for k, v in body.to_map().items() if k != "RequestId"} == {
+            "SecretName": "db", "VersionId": version, "Arn": created.arn}
+    after = get(client, "db")
+    assert (after.version_id, after.secret_data) == (before.version_id, before.secret_data)
+    # A new VersionId is still throttled.
+    e = error_of(lambda: client.rotate_secret(
+        kms.RotateSecretRequest(secret_name="db", version_id="r50")))
+    assert (e.code, e.status_code) == ("Rejected.Throttling", 429)
+
+
 def test_rotation_window_slides_with_the_server_clock(mode):
     # A server of its own: moving the clock must not age the shared server's secrets.
     own = Server()

@@ -3,7 +3,7 @@ secret, version, value, label, tag, date, rotation and deletion detail, a versio
 rotation reserved, Huawei events and notification records); a bad document is refused whole with the file, JSON path and problem,
 leaving nothing behind; shipped files and exports follow fixtures/schema.json."""
 
-import copy
+import datetime
 import glob
 import json
 import os
@@ -182,10 +182,12 @@ def export(server, query=""):
     return doc
 
 
-def without_description(doc):
-    doc = copy.deepcopy(doc)
-    doc.pop("description")
-    return doc
+def export_raw(server, query=""):
+    """The export's bytes and the time header, as a golden file would keep them."""
+    import urllib.request
+    with urllib.request.urlopen(server.url + "/_localsecrets/export" + query, timeout=30) as r:
+        assert r.status == 200
+        return r.read(), r.headers["X-Localsecrets-Exported-At"]
 
 
 def test_export_reset_load_gives_the_same_state(server, endpoint):
@@ -206,7 +208,8 @@ def test_export_reset_load_gives_the_same_state(server, endpoint):
     view(endpoint)  # reads mark secrets accessed (per day): the view after reading is stable
     before = view(endpoint)
     assert "rt/doomed" in before["aws"] and "rt-hw-doomed" in before["huawei"]
-    doc = export(server)
+    raw, _ = export_raw(server)
+    doc = json.loads(raw)
     jsonschema.validate(doc, SCHEMA)
     assert {r["kind"] for r in doc["records"]} == {"huawei.event", "huawei.notification"}
 
@@ -222,7 +225,9 @@ def test_export_reset_load_gives_the_same_state(server, endpoint):
 
     after = view(endpoint)
     assert after == before, "\n".join(differences(before, after))
-    assert without_description(export(server)) == without_description(doc)
+    again, _ = export_raw(server)
+    assert json.loads(again) == doc
+    assert again == raw, "the export after the round trip is not the same bytes"
 
     # The rotation quota history came back too: the Rds secret rotated once, the quota
     # scenario's secret is still throttled.
@@ -230,6 +235,34 @@ def test_export_reset_load_gives_the_same_state(server, endpoint):
     with pytest.raises(ClientException) as e:
         ali.rotate_secret(kms.RotateSecretRequest(secret_name="quota/rds-app", version_id="again"))
     assert e.value.code == "Rejected.Throttling"
+
+
+def test_one_state_exports_to_the_same_bytes(tmp_path):
+    """Exports can be kept as golden files: nothing in the document changes between two
+    exports of one state, also after a restart on the same data; the time is a header."""
+    from conftest import Server
+    data = str(tmp_path / "state.db")
+    s = Server("--data", data, "--fixtures", FIXTURES)
+    try:
+        build_state(s.url)
+        first, at = export_raw(s)
+        second, later = export_raw(s)
+        for cloud in ["aws", "alibaba", "huawei"]:
+            assert export_raw(s, f"?cloud={cloud}")[0] == export_raw(s, f"?cloud={cloud}")[0]
+    finally:
+        s.stop()
+    assert first == second
+    exported = datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    assert abs(datetime.datetime.now(datetime.timezone.utc) - exported).total_seconds() < 60
+    assert later >= at
+    doc = json.loads(first)
+    assert doc["description"] == "localsecrets export of all clouds"
+    assert at not in first.decode()
+    s = Server("--data", data)
+    try:
+        assert export_raw(s)[0] == first, "the export after a restart differs"
+    finally:
+        s.stop()
 
 
 def test_export_of_one_cloud(server, endpoint):

@@ -26,9 +26,13 @@ impl Service {
         let ids: Vec<&str> = req.version_id.as_deref().into_iter().collect();
         self.write(|tx| {
             let mut secret = self.load_to_change(tx, scope, r, Access::Live, &ids, now)?;
-            if let Some(existing) = req.version_id.as_deref().and_then(|id| secret.version(id)) {
+            if let Some(id) = req
+                .version_id
+                .as_deref()
+                .filter(|id| rotation::was_rotated(&secret, id))
+            {
                 return Ok(Written {
-                    version_id: Some(existing.id.clone()),
+                    version_id: Some(id.to_owned()),
                     secret,
                     replayed: true,
                 });
@@ -457,6 +461,61 @@ mod tests {
                 },
             )
             .is_ok());
+    }
+
+    /// Alibaba: "If a version number already exists, Secrets Manager ignores the request for
+    /// rotation and returns a success message", also once the hourly limit is reached.
+    #[test]
+    fn at_the_rotation_limit_a_retry_of_an_existing_version_succeeds_and_does_not_count() {
+        let svc = service();
+        let scope = Scope::new(Cloud::Alibaba, "1234567890123456", "cn-hangzhou");
+        let r = SecretRef::Name("rds");
+        svc.create_secret(
+            &scope,
+            NewSecret {
+                name: "rds".into(),
+                secret_type: Some("Rds".into()),
+                version: NewVersion {
+                    id: Some("v0".into()),
+                    value: text("{}"),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let rotate = |id: &str| {
+            svc.rotate(
+                &scope,
+                r,
+                RotateRequest {
+                    version_id: Some(id.into()),
+                    ..RotateRequest::now(&|_, r| Ok(SecretValue::Text(r.alphanumeric(8))))
+                },
+            )
+        };
+        for i in 0..50 {
+            assert!(!rotate(&format!("r{i}")).unwrap().replayed);
+        }
+        let before = svc.describe(&scope, r, Access::Live).unwrap();
+        // The version cap evicted r0 long ago, but its rotation still counts: retrying it is
+        // a retry too. Then an unlabelled earlier version, the previous one and the current one.
+        assert!(before.version("r0").is_none());
+        for id in ["r0", "r45", "r48", "r49"] {
+            let w = rotate(id).unwrap();
+            assert!(w.replayed, "{id}");
+            assert_eq!(w.version_id.as_deref(), Some(id));
+        }
+        let after = svc.describe(&scope, r, Access::Live).unwrap();
+        assert_eq!(after, before, "a retry changed the secret");
+        assert_eq!(after.rotation.history.events().len(), 50);
+        assert_eq!(
+            rotate("r50"),
+            Err(CoreError::Throttled {
+                max: 50,
+                window_secs: 3600
+            })
+        );
     }
 
     #[test]

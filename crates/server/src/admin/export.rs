@@ -1,10 +1,14 @@
 //! `GET /_localsecrets/export[?cloud=aws|alibaba|huawei]`: the current state as a fixture
-//! document, ready to be loaded again with `POST /_localsecrets/fixtures`.
+//! document, ready to be loaded again with `POST /_localsecrets/fixtures`. When it was taken
+//! (the server's clock) goes in the `X-Localsecrets-Exported-At` header, not the document,
+//! so two exports of one state are the same bytes.
 
 use super::error;
 use crate::app::App;
 use localsecrets_api::{Request, Response};
 use localsecrets_core::Cloud;
+
+pub const EXPORTED_AT: &str = "x-localsecrets-exported-at";
 
 pub fn get(app: &App, req: &Request) -> Response {
     let mut cloud = None;
@@ -33,8 +37,10 @@ pub fn get(app: &App, req: &Request) -> Response {
     // the whole document.
     let service = app.service.clone();
     let kinds = crate::export::record_kinds(app);
+    let exported_at = service.now().to_rfc3339();
     Response::new(200)
         .header("content-type", "application/json")
+        .header(EXPORTED_AT, &exported_at)
         .stream(move |emit| {
             crate::export::stream(&service, &kinds, cloud, emit).map_err(|e| e.to_string())
         })
