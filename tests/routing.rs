@@ -1,5 +1,5 @@
-//! Dispatch over the wire: admin → AWS (`X-Amz-Target`) → Huawei (`/v1/…`) → Alibaba
-//! (`Action`) → a neutral JSON 404; every answer carries a request id.
+//! Dispatch over the wire: admin → AWS (`X-Amz-Target`, SigV4, STS's version) → Huawei
+//! (`/v1/…`) → Alibaba (`Action`) → a neutral JSON 404; every answer carries a request id.
 
 use localsecrets_tests::Server;
 use std::collections::HashSet;
@@ -94,6 +94,87 @@ fn alibaba_action_is_claimed_from_query_header_or_form() {
         assert!(b["Code"].as_str().is_some(), "{b}");
         assert!(b["RequestId"].as_str().is_some(), "{b}");
     }
+}
+
+fn sigv4(service: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20240101/us-east-1/{service}/aws4_request, \
+         SignedHeaders=host;x-amz-date, Signature=0"
+    )
+}
+
+const FORM: (&str, &str) = (
+    "content-type",
+    "application/x-www-form-urlencoded; charset=utf-8",
+);
+
+#[test]
+fn sigv4_action_requests_are_aws_not_alibaba() {
+    let s = Server::start();
+    // STS GetCallerIdentity, which Alibaba used to answer `InvalidVersion`.
+    let sts = sigv4("sts");
+    let r = s.call(
+        "POST",
+        "/",
+        &[("authorization", &sts), FORM],
+        b"Action=GetCallerIdentity&Version=2011-06-15",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("text/xml"));
+    assert!(
+        r.text().contains("<Account>000000000000</Account>"),
+        "{}",
+        r.text()
+    );
+
+    // A query-protocol service not emulated: XML naming the service.
+    let iam = sigv4("iam");
+    let r = s.call(
+        "POST",
+        "/",
+        &[("authorization", &iam), FORM],
+        b"Action=ListUsers&Version=2010-05-08",
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("text/xml"));
+    let body = r.text();
+    assert!(
+        body.starts_with("<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code>"),
+        "{body}"
+    );
+    assert!(body.contains("service iam"), "{body}");
+    assert!(r.header("x-amzn-requestid").is_some());
+
+    // A JSON-protocol service not emulated: AWS's JSON error naming the service.
+    let kms = sigv4("kms");
+    let r = s.call(
+        "POST",
+        "/",
+        &[
+            ("authorization", &kms),
+            ("x-amz-target", "TrentService.ListKeys"),
+            ("content-type", "application/x-amz-json-1.1"),
+        ],
+        b"{}",
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    let b = r.json();
+    assert_eq!(b["__type"], "UnknownOperationException", "{b}");
+    assert!(
+        b["message"].as_str().unwrap().contains("service kms"),
+        "{b}"
+    );
+
+    // Presigned in the query: still AWS's.
+    let r = s.call(
+        "GET",
+        "/?Action=SendMessage&X-Amz-Algorithm=AWS4-HMAC-SHA256\
+         &X-Amz-Credential=AKID%2F20240101%2Fus-east-1%2Fsqs%2Faws4_request",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("service sqs"), "{}", r.text());
 }
 
 #[test]

@@ -1,7 +1,10 @@
-//! AWS Secrets Manager over JSON 1.1: `POST /` with `X-Amz-Target: secretsmanager.<Operation>`.
+//! AWS on one endpoint: Secrets Manager over JSON 1.1 (`POST /` with
+//! `X-Amz-Target: secretsmanager.<Operation>`), STS over the query protocol, and for any
+//! other SigV4-signed request an error in its own protocol naming the service.
 //!
 //! - [`router`]: the target header → one of the 26 operations of the service model.
-//! - [`identity`]: SigV4 credential scope → account and region, hence the core [`Scope`].
+//! - [`identity`]: SigV4 credential scope → account, region and service, hence the core
+//!   [`Scope`].
 //! - [`json`]: the body, checked against the model's types and constraints.
 //! - [`call`]: the request in hand — service, scope, parsed body, rotation functions — and
 //!   the lookups most operations share.
@@ -14,9 +17,13 @@
 //!   replicas follow their primary.
 //! - [`error`]: the one error type, rendered as `{"__type", "Message"}`.
 //! - [`import`]: the service model's limits for secrets loaded from fixture files.
+//! - [`sts`]: GetCallerIdentity, AssumeRole and GetSessionToken, over [`query`] (the query
+//!   protocol's parameters and XML).
+//! - [`not_emulated`]: the answer to SigV4 requests for services not emulated here.
 //!
-//! A request flows [`AwsFrontend::handle`] → [`router::route`] → [`identity::identify`] →
-//! [`json::Input::parse`] → `ops::<op>::handle` → core → JSON answer or [`error::AwsError`].
+//! A Secrets Manager request flows [`AwsFrontend::handle`] → [`router::route`] →
+//! [`identity::identify`] → [`json::Input::parse`] → `ops::<op>::handle` → core → JSON answer
+//! or [`error::AwsError`]; an STS one [`sts::serve`] → `sts::ops::<op>::handle` → XML.
 
 pub mod arn;
 pub mod call;
@@ -25,14 +32,17 @@ pub mod filters;
 pub mod identity;
 pub mod import;
 pub mod json;
+pub mod not_emulated;
 pub mod ops;
 pub mod paging;
 pub mod policy;
+pub mod query;
 pub mod render;
 pub mod replication;
 pub mod rotation;
 pub mod router;
 pub mod state;
+pub mod sts;
 pub mod tags;
 
 use error::{AwsError, CONTENT_TYPE};
@@ -109,6 +119,37 @@ impl AwsFrontend {
     }
 }
 
+/// Which AWS protocol a request speaks here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Protocol {
+    SecretsManager,
+    Sts,
+    /// Signed with SigV4 for another service (or another protocol of ours).
+    NotEmulated,
+}
+
+/// `X-Amz-Target: secretsmanager.*` is Secrets Manager's, signed or not. Any other SigV4
+/// request is AWS's, whatever else it carries (an `Action=` does not make it Alibaba's):
+/// STS's when its credential scope names `sts`, else not emulated. An unsigned request is
+/// STS's only when it names STS's version.
+fn protocol(req: &Request) -> Option<Protocol> {
+    if router::target(req).is_some() {
+        Some(Protocol::SecretsManager)
+    } else if identity::signed_with_sigv4(req) {
+        let sts = identity::scope_service(req).as_deref() == Some("sts")
+            && req.header("x-amz-target").is_none();
+        Some(if sts {
+            Protocol::Sts
+        } else {
+            Protocol::NotEmulated
+        })
+    } else if sts::names_version(req) {
+        Some(Protocol::Sts)
+    } else {
+        None
+    }
+}
+
 /// The secret's name, from `SecretId` (a name or an ARN) or CreateSecret's `Name`.
 fn secret_named(id: Option<&serde_json::Value>) -> Option<String> {
     id.and_then(serde_json::Value::as_str)
@@ -124,7 +165,7 @@ impl Frontend for AwsFrontend {
     }
 
     fn claims(&self, req: &Request) -> bool {
-        router::target(req).is_some()
+        protocol(req).is_some()
     }
 
     fn scheduled_rotation(&self, scope: &Scope, name: &str) -> Result<(), String> {
@@ -132,15 +173,32 @@ impl Frontend for AwsFrontend {
     }
 
     fn operation(&self, req: &Request) -> Option<String> {
-        router::target(req).map(str::to_owned)
+        match protocol(req)? {
+            Protocol::SecretsManager => router::target(req).map(str::to_owned),
+            Protocol::Sts => sts::operation(req),
+            Protocol::NotEmulated => not_emulated::operation(req),
+        }
     }
 
+    /// STS and the not-emulated answers never touch the store.
     fn only_reads(&self, req: &Request) -> bool {
-        router::target(req).is_some_and(|op| router::READS.contains(&op))
+        match protocol(req) {
+            Some(Protocol::SecretsManager) => {
+                router::target(req).is_some_and(|op| router::READS.contains(&op))
+            }
+            Some(Protocol::Sts | Protocol::NotEmulated) => true,
+            None => false,
+        }
     }
 
     fn refuse(&self, req: &Request, message: &str) -> Response {
-        AwsError::AccessDenied(message.to_owned()).respond(&req.request_id)
+        match protocol(req) {
+            Some(Protocol::Sts) => {
+                sts::error(403, "AccessDenied", message).respond(&req.request_id)
+            }
+            Some(Protocol::NotEmulated) => not_emulated::refuse(req, message),
+            _ => AwsError::AccessDenied(message.to_owned()).respond(&req.request_id),
+        }
     }
 
     fn handle(&self, req: &Request) -> Response {
@@ -148,6 +206,11 @@ impl Frontend for AwsFrontend {
     }
 
     fn serve(&self, req: &Request) -> (Response, RequestInfo) {
+        match protocol(req) {
+            Some(Protocol::Sts) => return sts::serve(&self.service, &self.config, req),
+            Some(Protocol::NotEmulated) => return not_emulated::serve(&self.config, req),
+            _ => {}
+        }
         let mut info = RequestInfo {
             operation: router::target(req).map(str::to_owned),
             ..RequestInfo::default()
@@ -158,6 +221,11 @@ impl Frontend for AwsFrontend {
 
     fn describe(&self, req: &Request) -> RequestInfo {
         let who = identity::identify(req, &self.config);
+        match protocol(req) {
+            Some(Protocol::Sts) => return sts::describe(req, &who),
+            Some(Protocol::NotEmulated) => return not_emulated::describe(req, &who),
+            _ => {}
+        }
         let body = serde_json::from_slice::<serde_json::Value>(&req.body).ok();
         RequestInfo {
             operation: router::target(req).map(str::to_owned),

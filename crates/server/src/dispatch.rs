@@ -1,6 +1,8 @@
 //! Who answers a request: the admin API first, then each cloud in order (AWS by
-//! `X-Amz-Target`, Huawei by `/v1/…`, Alibaba by `Action`), else a neutral JSON 404 that
-//! names the protocols served. Each answers only what the [`crate::guard`] lets through: a
+//! `X-Amz-Target: secretsmanager.*`, by a SigV4 signature or by STS's version; Huawei by
+//! `/v1/…`; Alibaba by `Action`), else a neutral JSON 404 that names the protocols served.
+//! AWS comes before Alibaba so that a SigV4-signed `Action=` (STS, or a service not emulated)
+//! is answered in AWS's shape. Each answers only what the [`crate::guard`] lets through: a
 //! refused cloud request gets the cloud's own access-denied error.
 
 use crate::admin;
@@ -83,7 +85,7 @@ pub fn only_reads(app: &App, req: &Request) -> bool {
 }
 
 pub const PROTOCOLS: [&str; 3] = [
-    "aws: POST / with X-Amz-Target: secretsmanager.<Operation> (JSON 1.1)",
+    "aws: POST / with X-Amz-Target: secretsmanager.<Operation> (JSON 1.1); STS Action=<Operation>&Version=2011-06-15 (query protocol); any other SigV4-signed request gets AWS's not-emulated error",
     "alibaba: RPC with Action=<Operation> in the query or form body, or an x-acs-action header",
     "huawei: REST under /v1/{project_id}/secrets",
 ];
