@@ -40,6 +40,10 @@ pub struct Dialect {
     pub version_ids: VersionIds,
     pub version_cap: VersionCap,
     pub max_labels_per_version: usize,
+    /// Labels one secret may carry across all its versions (AWS's quota of 20). With a cap
+    /// on labelled versions too, this bounds how many versions a secret keeps; a cloud whose
+    /// cap counts every version needs none.
+    pub max_labels_per_secret: Option<usize>,
     /// Labels that can only be moved onto another version, never just removed.
     pub move_only_labels: &'static [&'static str],
     /// Whether moving a label that sits on another version needs the caller to name that
@@ -69,6 +73,7 @@ pub static AWS: Dialect = Dialect {
     version_ids: VersionIds::TokenOrUuid,
     version_cap: VersionCap::Deprecated(100),
     max_labels_per_version: 20,
+    max_labels_per_secret: Some(20),
     move_only_labels: &["AWSCURRENT"],
     move_names_holder: true,
     default_secret_type: "",
@@ -96,6 +101,7 @@ pub static ALIBABA: Dialect = Dialect {
     version_ids: VersionIds::Caller,
     version_cap: VersionCap::Total(10),
     max_labels_per_version: 10,
+    max_labels_per_secret: None,
     move_only_labels: &["ACSCurrent", "ACSPrevious"],
     move_names_holder: false,
     default_secret_type: "Generic",
@@ -117,6 +123,7 @@ pub static HUAWEI: Dialect = Dialect {
     version_ids: VersionIds::Sequential,
     version_cap: VersionCap::Total(20),
     max_labels_per_version: 12,
+    max_labels_per_secret: None,
     move_only_labels: &["SYSCURRENT", "SYSPREVIOUS"],
     move_names_holder: false,
     default_secret_type: "COMMON",

@@ -27,8 +27,21 @@ fn check_label_count(secret: &Secret, d: &Dialect, id: &str) -> CoreResult<()> {
                 d.max_labels_per_version
             )))
         }
-        _ => Ok(()),
+        _ => check_secret_labels(secret, d).map_err(CoreError::from),
     }
+}
+
+/// Every label sits on one version, so the secret's labels are the sum of its versions'.
+/// Writes load every labelled version, so the count is whole there too.
+fn check_secret_labels(secret: &Secret, d: &Dialect) -> Result<(), Violation> {
+    let Some(max) = d.max_labels_per_secret else {
+        return Ok(());
+    };
+    let labels: usize = secret.versions.iter().map(|v| v.labels.len()).sum();
+    if labels > max {
+        return Err(Violation::TooManySecretLabels { max });
+    }
+    Ok(())
 }
 
 /// Puts `label` on version `to`, taking it off its old holder. Moving the dialect's current
@@ -210,6 +223,9 @@ pub enum Violation {
         max: usize,
         cloud: crate::Cloud,
     },
+    TooManySecretLabels {
+        max: usize,
+    },
     RepeatedLabel {
         index: usize,
         label: String,
@@ -261,7 +277,9 @@ impl Violation {
             Self::TooManyLabels { .. }
             | Self::RepeatedLabel { .. }
             | Self::LabelOnTwoVersions { .. } => "labels",
-            Self::NoCurrent { .. } | Self::TooManyVersions { .. } => "versions",
+            Self::NoCurrent { .. }
+            | Self::TooManyVersions { .. }
+            | Self::TooManySecretLabels { .. } => "versions",
             Self::SequenceBehind { .. } => "version_seq",
             Self::DeletionEndsBeforeStart => "deletion",
         }
@@ -283,6 +301,10 @@ impl std::fmt::Display for Violation {
             Self::TooManyLabels { max, cloud, .. } => {
                 write!(f, "a {cloud} version can have at most {max} labels")
             }
+            Self::TooManySecretLabels { max } => write!(
+                f,
+                "at most {max} staging labels can be attached across all versions of a secret"
+            ),
             Self::RepeatedLabel { label, .. } => write!(f, "label {label} appears twice"),
             Self::LabelOnTwoVersions { first, label, .. } => write!(
                 f,
@@ -320,9 +342,9 @@ impl std::fmt::Display for Violation {
 impl From<Violation> for CoreError {
     fn from(v: Violation) -> Self {
         match v {
-            Violation::TooManyLabels { .. } | Violation::TooManyVersions { .. } => {
-                CoreError::LimitExceeded(v.to_string())
-            }
+            Violation::TooManyLabels { .. }
+            | Violation::TooManySecretLabels { .. }
+            | Violation::TooManyVersions { .. } => CoreError::LimitExceeded(v.to_string()),
             _ => CoreError::InvalidParameter(v.to_string()),
         }
     }
@@ -364,6 +386,7 @@ pub fn check(secret: &Secret, d: &Dialect) -> Result<(), Violation> {
             }
         }
     }
+    check_secret_labels(secret, d)?;
     let kept = match d.version_cap {
         VersionCap::Deprecated(n) => {
             secret.versions.iter().filter(|v| v.is_deprecated()).count() <= n
@@ -668,6 +691,42 @@ mod tests {
         }
         let err = add_version(&mut s, &HUAWEI, new_version("v20"), &["x".into()]);
         assert!(matches!(err, Err(CoreError::LimitExceeded(_))));
+    }
+
+    #[test]
+    fn a_secret_carries_at_most_the_dialects_labels_across_its_versions() {
+        let mut s = secret(&[("a", &["AWSCURRENT"])]);
+        for i in 1..20 {
+            add_version(
+                &mut s,
+                &AWS,
+                new_version(&format!("v{i}")),
+                &[format!("L{i}")],
+            )
+            .unwrap();
+        }
+        assert_eq!(s.versions.iter().map(|v| v.labels.len()).sum::<usize>(), 20);
+        let before = s.clone();
+        let err = add_version(&mut s, &AWS, new_version("v20"), &["L20".to_owned()]);
+        assert_eq!(
+            err,
+            Err(CoreError::LimitExceeded(
+                "at most 20 staging labels can be attached across all versions of a secret".into()
+            ))
+        );
+        // Moving a label the secret already has adds none.
+        let mut moved = before.clone();
+        move_label(&mut moved, &AWS, "L1", "v19").unwrap();
+        move_label(&mut moved, &AWS, "AWSCURRENT", "v19").unwrap_err();
+        // Alibaba and Huawei cap versions instead.
+        assert!(ALIBABA.max_labels_per_secret.is_none() && HUAWEI.max_labels_per_secret.is_none());
+        assert!(check(&before, &AWS).is_ok());
+        let mut over = before;
+        over.versions[0].labels.push("X".into());
+        assert_eq!(
+            check(&over, &AWS),
+            Err(Violation::TooManySecretLabels { max: 20 })
+        );
     }
 
     #[test]

@@ -131,3 +131,34 @@ def test_validation_paths_name_list_members(endpoint):
     )
     assert code == "ValidationException"
     assert "at 'tags.1.member.key'" in msg
+
+
+def test_a_secret_carries_at_most_twenty_staging_labels(sm):
+    # AWS's quota: 20 staging labels across all versions of a secret. Labelled versions are
+    # never evicted, so without it a fresh label per call would keep every version.
+    sm.create_secret(Name="labels", SecretString="v0")
+    for i in range(19):
+        sm.put_secret_value(SecretId="labels", SecretString=f"v{i + 1}", VersionStages=[f"L{i}"])
+    code, msg = error_of(
+        sm.put_secret_value, SecretId="labels", SecretString="over", VersionStages=["L19"]
+    )
+    assert code == "LimitExceededException"
+    assert "20 staging labels" in msg
+    versions = sm.list_secret_version_ids(SecretId="labels", IncludeDeprecated=True)["Versions"]
+    assert len(versions) == 20
+    assert sum(len(v["VersionStages"]) for v in versions) == 20
+    # Moving a label it already has is fine; so is a new value that moves AWSCURRENT once
+    # AWSPREVIOUS has room.
+    current = sm.get_secret_value(SecretId="labels")["VersionId"]
+    sm.update_secret_version_stage(
+        SecretId="labels", VersionStage="L0", MoveToVersionId=current,
+        RemoveFromVersionId=next(v["VersionId"] for v in versions if "L0" in v["VersionStages"]),
+    )
+    code, _ = error_of(sm.put_secret_value, SecretId="labels", SecretString="new")
+    assert code == "LimitExceededException"
+    sm.update_secret_version_stage(
+        SecretId="labels", VersionStage="L1",
+        RemoveFromVersionId=next(v["VersionId"] for v in versions if "L1" in v["VersionStages"]),
+    )
+    sm.put_secret_value(SecretId="labels", SecretString="new")
+    assert sm.get_secret_value(SecretId="labels", VersionStage="AWSPREVIOUS")["VersionId"] == current

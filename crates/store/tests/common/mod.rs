@@ -132,6 +132,7 @@ pub fn full_secret(name: &str) -> Secret {
             at: Timestamp::from_millis(1_700_000_200_000),
         },
         history: Default::default(),
+        recent_ids: vec!["v2".into()],
         reserved: None,
     };
     rotation
