@@ -184,7 +184,7 @@ fn write_xml_element(w: &mut Writer<Vec<u8>>, name: &str, node: &Node) -> std::i
         }
         Node::Str(s) => {
             w.write_event(Event::Start(BytesStart::new(name)))?;
-            w.write_event(Event::Text(BytesText::new(&xml_safe(s))))?;
+            w.write_event(Event::Text(BytesText::from_escaped(xml_text(s))))?;
             w.write_event(Event::End(BytesEnd::new(name)))
         }
         Node::Int(n) => {
@@ -202,18 +202,31 @@ fn write_xml_element(w: &mut Writer<Vec<u8>>, name: &str, node: &Node) -> std::i
     }
 }
 
-/// XML 1.0 cannot carry most control characters even escaped; they become U+FFFD so the
-/// document still parses.
-fn xml_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
-    if s.chars().any(bad) {
-        s.chars()
-            .map(|c| if bad(c) { '\u{FFFD}' } else { c })
-            .collect::<String>()
-            .into()
-    } else {
-        s.into()
+/// Whether XML 1.0 can carry `c` at all (its `Char` production; Rust strings hold no
+/// surrogates).
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+}
+
+/// Element text, escaped so every parser reads back exactly `s`: markup characters as
+/// entities and CR as a character reference (a raw CR would be read as LF). What XML 1.0
+/// cannot carry even as a reference (most C0 controls, U+FFFE, U+FFFF) becomes U+FFFD, so
+/// the document still parses.
+fn xml_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            c if xml_char(c) => out.push(c),
+            _ => out.push('\u{FFFD}'),
+        }
     }
+    out
 }
 
 /// A whole answer: `root` names the XML root element (`{Action}Response` or `Error`).
@@ -275,8 +288,42 @@ mod tests {
 
     #[test]
     fn control_characters_do_not_break_xml() {
-        let doc = xml("R", &Obj::new().str("V", "a\u{1}b\tc"));
-        assert!(doc.contains("<V>a\u{FFFD}b\tc</V>"), "{doc}");
+        let doc = xml("R", &Obj::new().str("V", "a\u{1}b\tc\r\nd\u{FFFE}\u{FFFF}"));
+        assert!(
+            doc.contains("<V>a\u{FFFD}b\tc&#13;\nd\u{FFFD}\u{FFFD}</V>"),
+            "{doc}"
+        );
+    }
+
+    /// Reads back the text of `<V>` the way an XML parser does, checking on the way that the
+    /// document holds only characters XML 1.0 allows.
+    fn parsed_text(doc: &str) -> String {
+        assert!(doc.chars().all(xml_char), "a character XML forbids");
+        let mut r = quick_xml::Reader::from_str(doc);
+        let mut text = String::new();
+        loop {
+            match r.read_event().expect("well-formed") {
+                Event::Text(t) => text.push_str(&t.unescape().expect("known references")),
+                Event::Eof => return text,
+                _ => {}
+            }
+        }
+    }
+
+    /// Every Unicode scalar value, in chunks: each comes back exactly, or as U+FFFD when XML
+    /// 1.0 cannot carry it.
+    #[test]
+    fn every_character_round_trips_or_is_replaced() {
+        let all: Vec<char> = (0..=0x10FFFF).filter_map(char::from_u32).collect();
+        for chunk in all.chunks(4096) {
+            let value: String = chunk.iter().collect();
+            let doc = xml("R", &Obj::new().str("V", value.as_str()));
+            let want: String = chunk
+                .iter()
+                .map(|&c| if xml_char(c) { c } else { '\u{FFFD}' })
+                .collect();
+            assert_eq!(parsed_text(&doc), want, "from U+{:04X}", chunk[0] as u32);
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ formats, identity from the AccessKeyId or the ACS3 Credential, region from the H
 
 import json
 import threading
+import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -140,6 +141,47 @@ def test_xml_lists_and_escaping(populated):
     _, _, raw = rpc(populated, "GetSecretValue", fmt="XML", SecretName="app/db")
     root = ET.fromstring(raw)
     assert [s.text for s in root.findall("VersionStages/VersionStage")] == ["ACSCurrent", "blue"]
+
+
+def xml_allows(c):
+    """XML 1.0's Char production (surrogates never reach here)."""
+    return c in "\t\n\r" or (" " <= c and c not in "\ufffe\uffff")
+
+
+def sample_of_every_category():
+    """One character of each Unicode general category (surrogates excepted: UTF-8 can't
+    carry them), plus CR and the two noncharacters XML forbids."""
+    seen = {}
+    for cp in range(0x110000):
+        c = chr(cp)
+        cat = unicodedata.category(c)
+        if cat != "Cs" and cat not in seen:
+            seen[cat] = c
+    return "".join(seen.values()) + "a\r\nb\r\x01\x1f\ufffe\uffff\U0010fffd", sorted(seen)
+
+
+def test_xml_is_well_formed_for_every_character(endpoint):
+    value, categories = sample_of_every_category()
+    assert len(categories) == 29
+    ok_json(endpoint, "CreateSecret", SecretName="uni", SecretData=value, VersionId="v1")
+    ok_json(endpoint, "PutSecretValue", SecretName="uni", SecretData=value + "2",
+            VersionId="v2", VersionStages=json.dumps(["blue"]))
+    want = "".join(c if xml_allows(c) else "\ufffd" for c in value)
+    for version in ("v1", "v2"):
+        status, _, raw = rpc(endpoint, "GetSecretValue", fmt="XML", SecretName="uni",
+                             VersionId=version)
+        assert status == 200
+        root = ET.fromstring(raw)  # expat refuses any character XML forbids
+        assert root.find("SecretData").text == want + ("2" if version == "v2" else "")
+    # JSON carries every character as it is.
+    assert ok_json(endpoint, "GetSecretValue", SecretName="uni")["SecretData"] == value
+    # One such secret does not break the account's XML listing, nor its description.
+    ok_json(endpoint, "UpdateSecret", SecretName="uni", Description="d\r\x02e")
+    status, _, raw = rpc(endpoint, "ListSecrets", fmt="XML", FetchTags="true")
+    assert status == 200
+    assert [n.text for n in ET.fromstring(raw).iter("SecretName")] == ["uni"]
+    status, _, raw = rpc(endpoint, "DescribeSecret", fmt="XML", SecretName="uni")
+    assert ET.fromstring(raw).find("Description").text == "d\r\ufffde"
 
 
 def test_error_shapes(endpoint):
