@@ -63,11 +63,10 @@ impl Call<'_> {
                 version_id,
                 name,
                 arn_suffix,
-            } => AwsError::ResourceExists(format!(
-                "You can't use ClientRequestToken {version_id} because that value is already in \
-                 use for a version of secret {}.",
-                arn::secret_arn(&self.scope.region, &self.scope.tenant, &name, &arn_suffix)
-            )),
+            } => AwsError::token_in_use(
+                &version_id,
+                &arn::secret_arn(&self.scope.region, &self.scope.tenant, &name, &arn_suffix),
+            ),
             e => e.into(),
         }
     }

@@ -41,6 +41,14 @@ impl AwsError {
         Self::ResourceNotFound(SECRET_NOT_FOUND.into())
     }
 
+    /// A ClientRequestToken reused with other data; `secret` is its ARN where known.
+    pub fn token_in_use(token: &str, secret: &str) -> Self {
+        Self::ResourceExists(format!(
+            "You can't use ClientRequestToken {token} because that value is already in use \
+             for a version of secret {secret}."
+        ))
+    }
+
     pub fn message(&self) -> &str {
         match self {
             Self::ResourceNotFound(m)
@@ -148,10 +156,7 @@ impl From<CoreError> for AwsError {
             // Operations answer this through `Call::error`, which quotes the secret's ARN.
             CoreError::IdempotencyConflict {
                 version_id, name, ..
-            } => Self::ResourceExists(format!(
-                "You can't use ClientRequestToken {version_id} because that value is already in \
-                 use for a version of secret {name}."
-            )),
+            } => Self::token_in_use(&version_id, &name),
             CoreError::LabelOnOtherVersion { label, holder } => Self::InvalidParameter(format!(
                 "The parameter RemoveFromVersionId can't be empty. Staging label {label} is \
                  currently attached to version {holder}, so you must explicitly reference that \

@@ -15,6 +15,18 @@ pub struct Identity {
     pub service: Option<String>,
 }
 
+impl Identity {
+    /// What the journal records of a call that names no secret.
+    pub fn request_info(&self, operation: Option<String>) -> localsecrets_api::RequestInfo {
+        localsecrets_api::RequestInfo {
+            operation,
+            tenant: Some(self.account.clone()),
+            region: Some(self.region.clone()),
+            secret: None,
+        }
+    }
+}
+
 /// The algorithm name SigV4 puts in `Authorization` and `X-Amz-Algorithm`.
 const SIGV4: &str = "AWS4-HMAC-SHA256";
 

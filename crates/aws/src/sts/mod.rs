@@ -64,12 +64,7 @@ pub fn operation(req: &Request) -> Option<String> {
 }
 
 pub fn describe(req: &Request, who: &Identity) -> RequestInfo {
-    RequestInfo {
-        operation: operation(req),
-        tenant: Some(who.account.clone()),
-        region: Some(who.region.clone()),
-        secret: None,
-    }
+    who.request_info(operation(req))
 }
 
 pub fn serve(service: &Service, config: &AwsConfig, req: &Request) -> (Response, RequestInfo) {

@@ -382,12 +382,10 @@ mod tests {
         assert!(!s.rotation.enabled);
     }
 
-    #[test]
-    fn rotation_limit_is_exact_under_concurrency() {
-        let svc = Arc::new(service());
-        let scope = Scope::new(Cloud::Alibaba, "1234567890123456", "cn-hangzhou");
+    /// An Alibaba `Rds` secret named `rds`, which the service rotates itself.
+    fn create_rds(svc: &Service, scope: &Scope) {
         svc.create_secret(
-            &scope,
+            scope,
             NewSecret {
                 name: "rds".into(),
                 secret_type: Some("Rds".into()),
@@ -400,6 +398,13 @@ mod tests {
             },
         )
         .unwrap();
+    }
+
+    #[test]
+    fn rotation_limit_is_exact_under_concurrency() {
+        let svc = Arc::new(service());
+        let scope = Scope::new(Cloud::Alibaba, "1234567890123456", "cn-hangzhou");
+        create_rds(&svc, &scope);
         let handles: Vec<_> = (0..60)
             .map(|i| {
                 let svc = svc.clone();
@@ -470,20 +475,7 @@ mod tests {
         let svc = service();
         let scope = Scope::new(Cloud::Alibaba, "1234567890123456", "cn-hangzhou");
         let r = SecretRef::Name("rds");
-        svc.create_secret(
-            &scope,
-            NewSecret {
-                name: "rds".into(),
-                secret_type: Some("Rds".into()),
-                version: NewVersion {
-                    id: Some("v0".into()),
-                    value: text("{}"),
-                    ..Default::default()
-                },
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        create_rds(&svc, &scope);
         let rotate = |id: &str| {
             svc.rotate(
                 &scope,
